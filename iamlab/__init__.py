@@ -1,0 +1,1 @@
+"""iamlab: learn AWS IAM by doing it."""
