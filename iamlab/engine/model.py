@@ -1,0 +1,219 @@
+"""The engine's shared vocabulary: closed sets as enums, problems and traces as plain data.
+
+Every stage (parse → validate → evaluate → explain) speaks in these types, so they live here and
+import nothing else from the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Decision(str, Enum):
+    """AWS SimulatePolicy's three answers."""
+
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicitDeny"
+    IMPLICIT_DENY = "implicitDeny"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class PolicyKind(str, Enum):
+    """Where a policy document sits decides which elements it may have and how big it may be."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Severity(str, Enum):
+    """IAM Access Analyzer's policy-validation finding types, most serious first."""
+
+    ERROR = "ERROR"
+    SECURITY_WARNING = "SECURITY_WARNING"
+    WARNING = "WARNING"
+    SUGGESTION = "SUGGESTION"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with (or worth knowing about) a document.
+
+    `path` is a JSON pointer into the document (RFC 6901: "/Statement/0/Effect"); `line` and
+    `column` (1-based) are set when the document came as text.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    path: str = ""
+    line: int | None = None
+    column: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "path": self.path,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+            out["column"] = self.column
+        return out
+
+
+class EngineInputError(Exception):
+    """Raised inside the engine for input it cannot use; public entry points turn it into data."""
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+def pointer(*parts: str | int) -> str:
+    """A JSON pointer from its parts, escaping '~' and '/' as RFC 6901 says."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Context:
+    """The request context: condition keys to values, looked up case-insensitively as AWS does.
+
+    A value given as a list is multivalued (for ForAllValues/ForAnyValue); anything else is a
+    single value. Values are kept as strings (JSON booleans become "true"/"false").
+    """
+
+    __slots__ = ("_values", "_names", "_multi")
+
+    def __init__(self, values: Mapping[str, Any] | None = None) -> None:
+        self._values: dict[str, tuple[str, ...]] = {}
+        self._names: dict[str, str] = {}
+        self._multi: set[str] = set()
+        if values:
+            for key, value in values.items():
+                self.set(key, value)
+
+    def set(self, key: str, value: Any) -> None:
+        lowered = key.lower()
+        self._names[lowered] = key
+        if isinstance(value, list | tuple):
+            self._values[lowered] = tuple(_as_text(v) for v in value)
+            self._multi.add(lowered)
+        else:
+            self._values[lowered] = (_as_text(value),)
+            self._multi.discard(lowered)
+
+    def get(self, key: str) -> tuple[str, ...] | None:
+        """The key's values, or None when the request does not carry the key."""
+        return self._values.get(key.lower())
+
+    def first(self, key: str) -> str | None:
+        values = self._values.get(key.lower())
+        return values[0] if values else None
+
+    def is_multivalued(self, key: str) -> bool:
+        return key.lower() in self._multi
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._values
+
+    def keys(self) -> Iterable[str]:
+        """Keys as the request spelled them."""
+        return self._names.values()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            name: list(self._values[low]) if low in self._multi else self._values[low][0]
+            for low, name in self._names.items()
+        }
+
+
+@dataclass(slots=True)
+class ConditionTrace:
+    """How one condition key under one operator was decided."""
+
+    operator: str
+    key: str
+    policy_values: tuple[str, ...]
+    request_values: tuple[str, ...] | None  # None: the request lacks the key
+    matched: bool
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operator": self.operator,
+            "key": self.key,
+            "policyValues": list(self.policy_values),
+            "requestValues": None if self.request_values is None else list(self.request_values),
+            "matched": self.matched,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class StatementTrace:
+    """How one statement was matched against the request, element by element."""
+
+    path: str  # JSON pointer to the statement within the case, e.g. /identityPolicies/0/Statement/1
+    index: int
+    sid: str | None
+    effect: str
+    action_matched: bool
+    action_reason: str
+    resource_matched: bool
+    resource_reason: str
+    principal_matched: bool | None  # None: the statement has no Principal element
+    principal_reason: str
+    conditions_matched: bool
+    conditions: list[ConditionTrace] = field(default_factory=list)
+
+    @property
+    def applies(self) -> bool:
+        return (
+            self.action_matched
+            and self.resource_matched
+            and self.principal_matched is not False
+            and self.conditions_matched
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "index": self.index,
+            "sid": self.sid,
+            "effect": self.effect,
+            "applies": self.applies,
+            "action": {"matched": self.action_matched, "reason": self.action_reason},
+            "resource": {"matched": self.resource_matched, "reason": self.resource_reason},
+            "principal": None
+            if self.principal_matched is None
+            else {"matched": self.principal_matched, "reason": self.principal_reason},
+            "conditionsMatched": self.conditions_matched,
+            "conditions": [c.to_dict() for c in self.conditions],
+        }
