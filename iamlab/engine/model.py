@@ -8,22 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     """AWS SimulatePolicy's three answers."""
 
     ALLOWED = "allowed"
     EXPLICIT_DENY = "explicitDeny"
     IMPLICIT_DENY = "implicitDeny"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class PolicyKind(str, Enum):
+class PolicyKind(StrEnum):
     """Where a policy document sits decides which elements it may have and how big it may be."""
 
     IDENTITY = "identity"
@@ -34,20 +31,14 @@ class PolicyKind(str, Enum):
     SCP = "scp"
     RCP = "rcp"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Severity(str, Enum):
+class Severity(StrEnum):
     """IAM Access Analyzer's policy-validation finding types, most serious first."""
 
     ERROR = "ERROR"
     SECURITY_WARNING = "SECURITY_WARNING"
     WARNING = "WARNING"
     SUGGESTION = "SUGGESTION"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,4 +207,24 @@ class StatementTrace:
             else {"matched": self.principal_matched, "reason": self.principal_reason},
             "conditionsMatched": self.conditions_matched,
             "conditions": [c.to_dict() for c in self.conditions],
+        }
+
+
+@dataclass(slots=True)
+class PolicyTrace:
+    """One policy's part in a decision: its statements, and what it contributed."""
+
+    kind: PolicyKind
+    label: str  # e.g. "identity policy #1" or the policy's name
+    path: str  # JSON pointer of the policy within the case, e.g. /identityPolicies/0
+    statements: list[StatementTrace] = field(default_factory=list)
+    outcome: str = "none"  # "allow", "deny" or "none": what its matching statements said
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "label": self.label,
+            "path": self.path,
+            "outcome": self.outcome,
+            "statements": [s.to_dict() for s in self.statements],
         }
