@@ -1,0 +1,514 @@
+"""`authorize`: would AWS allow this call? Every policy AWS would apply, gathered from the
+database in a constant number of queries, and the request context AWS would set.
+
+Policies gathered:
+- identity: the user's inline and attached policies and every group's; or the role's;
+- the permissions boundary of the user or role;
+- the session policy (inline `Policy` and `PolicyArns`) of a role session;
+- SCPs along the caller's account's path (root → OUs → account), RCPs along the resource
+  account's path (the engine treats RCPFullAWSAccess as always present: only others are passed);
+- the resource's policy, found from the resource ARN: S3 bucket policy (bucket and objects),
+  role trust policy (sts:AssumeRole*, sts:TagSession, sts:SetSourceIdentity), KMS key policy,
+  SQS queue policy, Lambda function policy.
+
+Documents compile once per (text, name), so repeated authorizations do not recompile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Q
+
+from iamlab.engine import Context, Decision, Evaluation, Policy, Request, compile_policy, evaluate
+
+from .. import managed_catalog
+from ..models import (
+    Account,
+    Bucket,
+    InlinePolicy,
+    KmsKey,
+    LambdaFunction,
+    OrganizationalUnit,
+    OrganizationPolicy,
+    OrganizationPolicyAttachment,
+    PolicyAttachment,
+    PolicyVersion,
+    Role,
+    Sandbox,
+    SqsQueue,
+)
+from . import principals
+from .principals import Caller
+
+_TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+
+
+@dataclass(slots=True)
+class Authorization:
+    """The engine's answer for one call, with what was gathered to reach it."""
+
+    evaluation: Evaluation
+    caller: Caller
+    action: str
+    resource: str
+    resource_account: str
+    context: dict[str, Any]
+    policies: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def decision(self) -> Decision:
+        return self.evaluation.decision
+
+    @property
+    def allowed(self) -> bool:
+        return self.evaluation.decision is Decision.ALLOWED
+
+    @property
+    def message(self) -> str:
+        return self.evaluation.message
+
+    @property
+    def reason(self) -> str:
+        return self.evaluation.reason
+
+    def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
+        out = self.evaluation.to_dict(trace=trace)
+        out.update(
+            principal=self.caller.arn,
+            action=self.action,
+            resource=self.resource,
+            resourceAccount=self.resource_account,
+            context=self.context,
+            policies=self.policies,
+        )
+        return out
+
+
+# ---------------------------------------------------------------------------------- compiling
+@lru_cache(maxsize=16384)
+def compiled(text: str, name: str | None = None) -> Policy | None:
+    """A stored document, compiled once. None for text the engine cannot use (the services
+    never store such text; a hand-edited database might)."""
+    try:
+        document = json.loads(text)
+        return compile_policy(document, name=name)
+    except Exception:  # noqa: BLE001 - unusable stored text is skipped, not fatal
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _aws_managed(arn: str) -> Policy | None:
+    entry = managed_catalog.aws_managed_policy(arn)
+    if entry is None:
+        return None
+    return compile_policy(entry["document"], name=entry["name"])
+
+
+def _add(out: list[Policy], labels: list[str], policy: Policy | None, label: str) -> None:
+    if policy is not None:
+        out.append(policy)
+        labels.append(label)
+
+
+# ---------------------------------------------------------------------------- identity side
+def _identity(caller: Caller, labels: dict[str, list[str]]) -> tuple[list[Policy], Policy | None]:
+    """Identity policies and boundary of a user or role: 2 queries (3 with a customer managed
+    boundary)."""
+    owner = caller.user if caller.kind == principals.USER else caller.role
+    if owner is None:  # root: identity policies do not apply
+        return [], None
+    if caller.user is not None and caller.kind == principals.USER:
+        owns = Q(user=owner) | Q(group__memberships__user=owner)
+    else:
+        owns = Q(role=owner)
+    out: list[Policy] = []
+    names = labels.setdefault("identity", [])
+    for name, document, group_name in (
+        InlinePolicy.objects.filter(owns).values_list("name", "document", "group__name").distinct()
+    ):
+        label = f"{group_name}/{name}" if group_name else name
+        _add(out, names, compiled(document, label), f"inline:{label}")
+    rows = (
+        PolicyAttachment.objects.filter(owns)
+        .filter(Q(policy__isnull=True) | Q(policy__versions__is_default=True))
+        .values_list("aws_policy_arn", "policy_id", "policy__name", "policy__versions__document")
+        .distinct()
+    )
+    seen: set[object] = set()
+    for aws_arn, policy_id, name, document in rows:
+        key = aws_arn or policy_id
+        if key in seen:
+            continue
+        seen.add(key)
+        if aws_arn:
+            _add(out, names, _aws_managed(aws_arn), f"aws-managed:{aws_arn}")
+        else:
+            _add(out, names, compiled(document, name), f"managed:{name}")
+    boundary = None
+    if owner.boundary_policy_id:
+        text = (
+            PolicyVersion.objects.filter(policy_id=owner.boundary_policy_id, is_default=True)
+            .values_list("document", flat=True)
+            .first()
+        )
+        boundary = compiled(text, owner.boundary_policy.name) if text else None
+    elif owner.boundary_aws_arn:
+        boundary = _aws_managed(owner.boundary_aws_arn)
+    if boundary is not None:
+        labels["boundary"] = [owner.boundary_arn]
+    return out, boundary
+
+
+def _session_policy(caller: Caller, labels: dict[str, list[str]]) -> Policy | None:
+    """The inline session policy and managed session policies, as one policy (AWS applies their
+    intersection with the identity side; together they are the session's policy)."""
+    session = caller.session
+    if session is None or not (session.policy or session.policy_arns):
+        return None
+    statements: list[Any] = []
+    names: list[str] = []
+    if session.policy:
+        statements.extend(_statements(session.policy))
+        names.append("inline session policy")
+    customer = [a for a in session.policy_arns if not managed_catalog.is_aws_managed_arn(a)]
+    for arn in session.policy_arns:
+        if managed_catalog.is_aws_managed_arn(arn):
+            entry = managed_catalog.aws_managed_policy(arn)
+            if entry:
+                statements.extend(_as_list(entry["document"].get("Statement")))
+                names.append(arn)
+    if customer:
+        wanted = {a.rsplit("/", 1)[-1].lower(): a for a in customer}
+        for name, document in PolicyVersion.objects.filter(
+            sandbox_id=caller.sandbox.pk,
+            is_default=True,
+            policy__account__account_id__in={a.split(":")[4] for a in customer},
+            policy__name__in=[a.rsplit("/", 1)[-1] for a in customer],
+        ).values_list("policy__name", "document"):
+            if name.lower() in wanted:
+                statements.extend(_statements(document))
+                names.append(wanted[name.lower()])
+    labels["session"] = names
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+    return compiled(text, "session policy") or compiled(
+        json.dumps({"Version": "2012-10-17", "Statement": []}), "session policy"
+    )
+
+
+def _statements(text: str) -> list[Any]:
+    try:
+        return _as_list(json.loads(text).get("Statement"))
+    except (ValueError, AttributeError):
+        return []
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, dict) else []
+
+
+# ----------------------------------------------------------------------------------- resource
+_EMPTY = compile_policy({"Version": "2012-10-17", "Statement": []}, name="no trust policy")
+
+
+@dataclass(slots=True)
+class _Resource:
+    account_id: str
+    account: Account | None = None
+    policy: Policy | None = None
+    policy_label: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    found: bool = True
+
+
+def _resource(sandbox: Sandbox, action: str, arn: str, caller: Caller) -> _Resource:
+    """The resource's account, policy and tags, from its ARN: at most one query."""
+    parts = arn.split(":", 5)
+    if arn == "*" or len(parts) != 6:
+        return _Resource(caller.account_id, caller.account)
+    _, _, service, region, account_id, rest = parts
+    sid = sandbox.pk
+    if service == "s3":
+        name = rest.split("/", 1)[0]
+        bucket = (
+            Bucket.objects.filter(sandbox_id=sid, name=name)
+            .select_related("account__organization")
+            .first()
+        )
+        if bucket is None:
+            return _Resource(account_id or caller.account_id, found=False)
+        return _Resource(
+            bucket.account.account_id,
+            bucket.account,
+            compiled(bucket.policy, f"bucket policy of {name}") if bucket.policy else None,
+            "bucket policy",
+            bucket.tags,
+        )
+    if service == "iam" and rest.startswith("role/"):
+        name = rest.rsplit("/", 1)[-1]
+        role = (
+            Role.objects.filter(sandbox_id=sid, account__account_id=account_id, name__iexact=name)
+            .select_related("account__organization")
+            .first()
+        )
+        if role is None:
+            # Nothing trusts anyone: AssumeRole on a missing role is denied as AWS denies it.
+            empty = _EMPTY if action.lower() in _TRUST_ACTIONS else None
+            return _Resource(account_id, policy=empty, policy_label="trust policy", found=False)
+        policy = None
+        if action.lower() in _TRUST_ACTIONS:
+            policy = compiled(role.trust_policy, f"trust policy of {role.name}")
+        return _Resource(account_id, role.account, policy, "trust policy", role.tags)
+    model, lookup, label = None, {}, ""
+    if service == "kms" and rest.startswith("key/"):
+        model, lookup, label = KmsKey, {"key_id": rest[4:]}, "key policy"
+    elif service == "sqs":
+        model, lookup, label = SqsQueue, {"name": rest}, "queue policy"
+    elif service == "lambda" and rest.startswith("function:"):
+        name = rest.split(":")[1]
+        model, lookup, label = LambdaFunction, {"name": name}, "function policy"
+    if model is not None:
+        row = (
+            model.objects.filter(
+                sandbox_id=sid, account__account_id=account_id, region=region, **lookup
+            )
+            .select_related("account__organization")
+            .first()
+        )
+        if row is None:
+            return _Resource(account_id, found=False)
+        policy = compiled(row.policy, f"{label} of {arn}") if row.policy else None
+        return _Resource(account_id, row.account, policy, label, row.tags)
+    if not account_id or account_id == caller.account_id:
+        return _Resource(caller.account_id, caller.account)
+    other = (
+        Account.objects.filter(sandbox_id=sid, account_id=account_id)
+        .select_related("organization")
+        .first()
+    )
+    return _Resource(account_id, other)
+
+
+# ------------------------------------------------------------------------------- organization
+@dataclass(slots=True)
+class _Org:
+    scps: list[list[Policy]] | None = None
+    rcps: list[list[Policy]] | None = None
+    principal_paths: list[str] = field(default_factory=list)
+    resource_paths: list[str] = field(default_factory=list)
+
+
+def _org(caller: Caller, resource: _Resource, labels: dict[str, list[str]]) -> _Org:
+    """SCPs for the caller's account and RCPs for the resource's: 2 queries when in an
+    organization, none otherwise."""
+    out = _Org()
+    accounts = [a for a in (caller.account, resource.account) if a and a.organization_id]
+    if not accounts:
+        return out
+    org = accounts[0].organization
+    units = {
+        pk: (parent, ou_id)
+        for pk, parent, ou_id in OrganizationalUnit.objects.filter(
+            organization_id=org.pk
+        ).values_list("id", "parent_id", "ou_id")
+    }
+
+    def path_of(account: Account) -> list[int]:
+        chain: list[int] = []
+        node = account.parent_ou_id
+        while node is not None and node in units and node not in chain:
+            chain.append(node)
+            node = units[node][0]
+        return chain[::-1]
+
+    paths = {a.pk: path_of(a) for a in accounts if a.organization_id == org.pk}
+    ou_ids = {ou for chain in paths.values() for ou in chain}
+    attached = (
+        OrganizationPolicyAttachment.objects.filter(policy__organization_id=org.pk)
+        .filter(
+            Q(ou__isnull=True, account__isnull=True) | Q(ou_id__in=ou_ids) | Q(account_id__in=paths)
+        )
+        .values_list(
+            "policy__type",
+            "ou_id",
+            "account_id",
+            "policy__name",
+            "policy__document",
+            "policy__aws_managed",
+        )
+    )
+    by_node: dict[tuple[str, object], list[tuple[str, str, bool]]] = {}
+    for kind, ou, account, name, document, aws_managed in attached:
+        node = ("ou", ou) if ou else ("account", account) if account else ("root", None)
+        by_node.setdefault((kind, node), []).append((name, document, aws_managed))
+
+    def levels(kind: str, account: Account, *, skip_aws: bool) -> tuple[list[list[Policy]], list]:
+        nodes = [("root", None), *(("ou", ou) for ou in paths[account.pk])]
+        nodes.append(("account", account.pk))
+        result, names = [], []
+        for node in nodes:
+            level = []
+            for name, document, aws_managed in by_node.get((kind, node), []):
+                if skip_aws and aws_managed:
+                    continue
+                policy = compiled(document, name)
+                if policy is not None:
+                    level.append(policy)
+                    names.append(name)
+            result.append(level)
+        return result, names
+
+    def org_path(account: Account) -> str:
+        ous = "".join(units[ou][1] + "/" for ou in paths[account.pk])
+        return f"{org.org_id}/{org.root_id}/{ous}"
+
+    scp_type, rcp_type = OrganizationPolicy.Type.SCP, OrganizationPolicy.Type.RCP
+    if caller.account.organization_id == org.pk:
+        out.scps, labels["scps"] = levels(scp_type, caller.account, skip_aws=False)
+        out.principal_paths = [org_path(caller.account)]
+    if resource.account is not None and resource.account.organization_id == org.pk:
+        out.rcps, labels["rcps"] = levels(rcp_type, resource.account, skip_aws=True)
+        out.resource_paths = [org_path(resource.account)]
+    return out
+
+
+# ------------------------------------------------------------------------------------ context
+def _iso(moment) -> str:  # noqa: ANN001 - a datetime
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def request_context(
+    caller: Caller, resource_account: Account | None, resource_tags: Mapping[str, str], org: _Org
+) -> dict[str, Any]:
+    """The keys AWS sets on every request from this caller to this resource."""
+    now = caller.sandbox.now()
+    ctx: dict[str, Any] = {
+        "aws:CurrentTime": _iso(now),
+        "aws:EpochTime": str(int(now.timestamp())),
+        "aws:SourceIp": caller.source_ip,
+        "aws:RequestedRegion": caller.region,
+        "aws:SecureTransport": "true",
+        "aws:ViaAWSService": "false",
+        "aws:PrincipalIsAWSService": "false",
+    }
+    if caller.kind == principals.FEDERATED:
+        # An identity provider's request: its claims come from the caller (saml:*, oidc keys).
+        return ctx
+    ctx.update(
+        {
+            "aws:PrincipalArn": caller.principal_arn,
+            "aws:PrincipalAccount": caller.account_id,
+            "aws:PrincipalType": caller.aws_principal_type,
+            "aws:userid": caller.user_id,
+        }
+    )
+    if caller.kind == principals.USER and caller.user is not None:
+        ctx["aws:username"] = caller.user.name
+    tags: dict[str, str] = {}
+    if caller.user is not None:
+        tags.update(caller.user.tags or {})
+    elif caller.role is not None:
+        tags.update(caller.role.tags or {})
+    session = caller.session
+    if session is not None and session.pk is not None:
+        lowered = {k.lower(): k for k in tags}
+        for key, value in (session.tags or {}).items():
+            tags.pop(lowered.get(key.lower(), key), None)
+            tags[key] = value
+        ctx["aws:TokenIssueTime"] = _iso(session.created)
+        if session.source_identity:
+            ctx["aws:SourceIdentity"] = session.source_identity
+        for key, value in (session.context or {}).items():
+            if ":" in key:
+                ctx[key] = value
+    for key, value in tags.items():
+        ctx[f"aws:PrincipalTag/{key}"] = value
+    mfa = caller.mfa_present()
+    if mfa is not None:
+        ctx["aws:MultiFactorAuthPresent"] = "true" if mfa else "false"
+    if caller.mfa_authenticated_at is not None:
+        age = max(0, int((now - caller.mfa_authenticated_at).total_seconds()))
+        ctx["aws:MultiFactorAuthAge"] = str(age)
+    if caller.account.organization_id:
+        ctx["aws:PrincipalOrgID"] = caller.account.organization.org_id
+        if org.principal_paths:
+            ctx["aws:PrincipalOrgPaths"] = org.principal_paths
+    if resource_account is not None:
+        ctx["aws:ResourceAccount"] = resource_account.account_id
+        if resource_account.organization_id:
+            ctx["aws:ResourceOrgID"] = resource_account.organization.org_id
+            if org.resource_paths:
+                ctx["aws:ResourceOrgPaths"] = org.resource_paths
+    for key, value in (resource_tags or {}).items():
+        ctx[f"aws:ResourceTag/{key}"] = value
+    return ctx
+
+
+# ---------------------------------------------------------------------------------- authorize
+def authorize(
+    sandbox: Sandbox,
+    principal: str | Caller | None,
+    action: str,
+    resource: str = "*",
+    *,
+    context: Mapping[str, Any] | None = None,
+    caller: Caller | None = None,
+    explain: bool = True,
+    resource_policy: Policy | None | object = ...,
+) -> Authorization:
+    """Decide `action` on `resource` by `principal` (an ARN, or a Caller) as AWS would.
+
+    `context` adds or overrides request-context keys (e.g. sts:ExternalId, aws:RequestTag/x,
+    s3:prefix). `resource_policy` replaces the stored one (KMS's lockout check asks about a
+    key policy before it is saved). The number of queries does not depend on the sandbox's size.
+    """
+    if caller is None:
+        caller = principal if isinstance(principal, Caller) else None
+    if caller is None:
+        caller = principals.as_principal(sandbox, str(principal))
+    labels: dict[str, list[str]] = {}
+    found = _resource(sandbox, action, resource, caller)
+    if resource_policy is not ...:
+        found.policy = resource_policy  # type: ignore[assignment]
+    identity, boundary = _identity(caller, labels)
+    session = _session_policy(caller, labels)
+    org = _org(caller, found, labels)
+    if found.policy is not None:
+        labels["resource"] = [found.policy_label]
+    ctx = request_context(caller, found.account, found.tags, org)
+    if context:
+        ctx.update(context)
+    request = Request(
+        principal=caller.arn,
+        action=action,
+        resource=resource,
+        resource_account=found.account_id,
+        context=Context(ctx),
+    )
+    evaluation = evaluate(
+        request,
+        identity_policies=identity,
+        permission_boundary=boundary,
+        session_policy=session,
+        resource_policy=found.policy,
+        scps=org.scps,
+        rcps=org.rcps,
+        explain=explain,
+    )
+    return Authorization(evaluation, caller, action, resource, found.account_id, ctx, labels)

@@ -1,0 +1,222 @@
+"""IAM roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateAssumeRolePolicy, DeleteRole.
+
+Service-linked roles (path /aws-service-role/) and IAM Identity Center roles (/aws-reserved/)
+belong to AWS: changing or deleting them is UnmodifiableEntity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iamlab.engine import PolicyKind
+
+from ..identifiers import ROLE_PREFIX, new_unique_id
+from ..models import Role
+from . import errors
+from .iam_common import (
+    Check,
+    arn,
+    authorize,
+    check_document,
+    check_policy_arn_format,
+    document_text,
+    find_role,
+    iam_operation,
+    no_role,
+    not_attachable,
+    now,
+    paginate,
+    protected_role,
+    resolve_policy,
+    role_shape,
+    tags_dict,
+    write,
+)
+from .iam_users import request_tag_context
+
+ROLES_QUOTA = 1000
+DESCRIPTION_PATTERN = r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"
+
+
+def _role_arn(caller: Any, role: Role | None, name: str) -> str:
+    return role.arn if role else arn(caller, "role", "/", name)
+
+
+@iam_operation("iam:CreateRole")
+def create_role(
+    caller: Any,
+    *,
+    RoleName: str | None = None,
+    AssumeRolePolicyDocument: Any = None,
+    Path: str | None = None,
+    Description: str | None = None,
+    MaxSessionDuration: int | None = None,
+    PermissionsBoundary: str | None = None,
+    Tags: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    trust = document_text(AssumeRolePolicyDocument)
+    check = Check()
+    check.name(RoleName, "roleName", 64)
+    check.path(Path)
+    check.document(trust, "assumeRolePolicyDocument")
+    check.string(
+        Description,
+        "description",
+        max_len=1000,
+        min_len=0,
+        pattern=DESCRIPTION_PATTERN,
+        required=False,
+    )
+    check.integer(MaxSessionDuration, "maxSessionDuration", minimum=3600, maximum=43200)
+    check.arn(PermissionsBoundary, "permissionsBoundary", required=False)
+    check.tags(Tags)
+    check.done()
+    if PermissionsBoundary:
+        check_policy_arn_format(PermissionsBoundary)
+    tags = tags_dict(Tags)
+    path = Path or "/"
+    context = request_tag_context(Tags)
+    if PermissionsBoundary:
+        context["iam:PermissionsBoundary"] = PermissionsBoundary
+    authorize(caller, "iam:CreateRole", arn(caller, "role", path, RoleName), context=context)
+    if find_role(caller, RoleName):
+        raise errors.EntityAlreadyExists(f"Role with name {RoleName} already exists.")
+    if Role.objects.filter(account=caller.account).count() >= ROLES_QUOTA:
+        raise errors.LimitExceeded(f"Cannot exceed quota for RolesPerAccount: {ROLES_QUOTA}")
+    check_document(trust, PolicyKind.TRUST)
+    boundary = resolve_policy(caller, PermissionsBoundary) if PermissionsBoundary else None
+    if PermissionsBoundary and boundary is None:
+        raise not_attachable(PermissionsBoundary)
+    with write(caller):
+        role = Role.objects.create(
+            sandbox=caller.sandbox,
+            account=caller.account,
+            role_id=new_unique_id(ROLE_PREFIX),
+            name=RoleName,
+            path=path,
+            created=now(caller),
+            trust_policy=trust,
+            description=Description or "",
+            max_session_duration=MaxSessionDuration or 3600,
+            tags=tags,
+            **(boundary.boundary_fields() if boundary else {}),
+        )
+    shape = role_shape(role, full=True)
+    shape.pop("RoleLastUsed")
+    shape.pop("MaxSessionDuration")
+    return {"Role": shape}
+
+
+@iam_operation("iam:GetRole")
+def get_role(caller: Any, *, RoleName: str | None = None) -> dict[str, Any]:
+    check = Check()
+    check.name(RoleName, "roleName", 64)
+    check.done()
+    role = find_role(caller, RoleName)
+    authorize(caller, "iam:GetRole", _role_arn(caller, role, RoleName))
+    if role is None:
+        raise no_role(RoleName)
+    return {"Role": role_shape(role, full=True)}
+
+
+@iam_operation("iam:ListRoles")
+def list_roles(
+    caller: Any,
+    *,
+    PathPrefix: str | None = None,
+    Marker: str | None = None,
+    MaxItems: int | None = None,
+) -> dict[str, Any]:
+    check = Check()
+    check.string(
+        PathPrefix, "pathPrefix", max_len=512, pattern=r"\u002F[\u0021-\u007F]*", required=False
+    )
+    check.paging(Marker, MaxItems)
+    check.done()
+    authorize(caller, "iam:ListRoles", arn(caller, "role", "/", "*"))
+    roles = Role.objects.filter(account=caller.account).select_related("account")
+    if PathPrefix:
+        roles = roles.filter(path__startswith=PathPrefix)
+    ordered = sorted(roles, key=lambda r: r.name.lower())
+    return paginate(ordered, "Roles", Marker, MaxItems, lambda r: role_shape(r, listing=True))
+
+
+@iam_operation("iam:UpdateRole")
+def update_role(
+    caller: Any,
+    *,
+    RoleName: str | None = None,
+    Description: str | None = None,
+    MaxSessionDuration: int | None = None,
+) -> dict[str, Any]:
+    check = Check()
+    check.name(RoleName, "roleName", 64)
+    check.string(
+        Description,
+        "description",
+        max_len=1000,
+        min_len=0,
+        pattern=DESCRIPTION_PATTERN,
+        required=False,
+    )
+    check.integer(MaxSessionDuration, "maxSessionDuration", minimum=3600, maximum=43200)
+    check.done()
+    role = find_role(caller, RoleName)
+    authorize(caller, "iam:UpdateRole", _role_arn(caller, role, RoleName))
+    if role is None:
+        raise no_role(RoleName)
+    if problem := protected_role(role):
+        raise problem
+    with write(caller):
+        if Description is not None:
+            role.description = Description
+        if MaxSessionDuration is not None:
+            role.max_session_duration = MaxSessionDuration
+        role.save(update_fields=["description", "max_session_duration"])
+    return {}
+
+
+@iam_operation("iam:UpdateAssumeRolePolicy")
+def update_assume_role_policy(
+    caller: Any, *, RoleName: str | None = None, PolicyDocument: Any = None
+) -> dict[str, Any]:
+    trust = document_text(PolicyDocument)
+    check = Check()
+    check.name(RoleName, "roleName", 64)
+    check.document(trust)
+    check.done()
+    role = find_role(caller, RoleName)
+    authorize(caller, "iam:UpdateAssumeRolePolicy", _role_arn(caller, role, RoleName))
+    if role is None:
+        raise no_role(RoleName)
+    if problem := protected_role(role):
+        raise problem
+    check_document(trust, PolicyKind.TRUST)
+    with write(caller):
+        role.trust_policy = trust
+        role.save(update_fields=["trust_policy"])
+    return {}
+
+
+@iam_operation("iam:DeleteRole")
+def delete_role(caller: Any, *, RoleName: str | None = None) -> dict[str, Any]:
+    check = Check()
+    check.name(RoleName, "roleName", 64)
+    check.done()
+    role = find_role(caller, RoleName)
+    authorize(caller, "iam:DeleteRole", _role_arn(caller, role, RoleName))
+    if role is None:
+        raise no_role(RoleName)
+    if problem := protected_role(role):
+        raise problem
+    if role.instance_profiles.exists():
+        raise errors.DeleteConflict(
+            "Cannot delete entity, must remove roles from instance profile first."
+        )
+    if role.attachments.exists():
+        raise errors.DeleteConflict("Cannot delete entity, must detach all policies first.")
+    if role.inline_policies.exists():
+        raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+    with write(caller):
+        role.delete()
+    return {}

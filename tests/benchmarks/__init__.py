@@ -1,0 +1,1 @@
+"""Benchmarks: run them all with `make bench` (tests/benchmarks/run_all.py). Not tests."""
