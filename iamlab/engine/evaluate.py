@@ -375,16 +375,21 @@ def evaluate(
     capped = boundary.allows + session.allows
 
     if same_account:
-        if rp_best is Match.DIRECT:
-            return done(Decision.ALLOWED, "allow:resource-direct", rp_hits + scp_allows)
+        # A trust policy or key policy naming the caller still needs the caller's boundary and
+        # session policy to allow the action (IAM User Guide: "Update a role trust policy").
+        if rp_best is Match.DIRECT and (not strict or (boundary_ok and session_ok)):
+            hits = rp_hits + (capped if strict else []) + scp_allows
+            return done(Decision.ALLOWED, "allow:resource-direct", hits)
         if rp_best is Match.ROLE and boundary_ok and session_ok:
             return done(Decision.ALLOWED, "allow:resource-role", rp_hits + capped + scp_allows)
         if identity_ok and boundary_ok and session_ok and (not strict or rp_best is not Match.NONE):
             hits = identity.allows + capped + (rp_hits if strict else []) + scp_allows
             return done(Decision.ALLOWED, "allow:identity", hits)
+        # A caller the policy names directly lacks only what its boundary or session allows.
+        named = rp_best is Match.DIRECT
         return done(
             Decision.IMPLICIT_DENY,
-            _missing(identity_ok, boundary_ok, session_ok, strict, rp_kind),
+            _missing(identity_ok or named, boundary_ok, session_ok, strict, rp_kind),
             [],
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,6 @@ from iamlab.engine import simulate_case
 
 CASES_DIR = Path(__file__).parent / "cases"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# In CI the repository is a fresh clone with shared/ beside it, so ../shared from the repo root.
-SHARED_SAMPLES = REPO_ROOT.parent / "shared" / "examples" / "cases-sample.jsonl"
-SAMPLES_COPY = CASES_DIR / "aws_samples.yaml"
 
 DECISIONS = {"allowed", "explicitDeny", "implicitDeny"}
 # The page a rule comes from, as in (IAM User Guide: "Policy evaluation logic").
@@ -50,15 +46,7 @@ def _load_cases() -> list[tuple[str, dict[str, Any]]]:
     return cases
 
 
-def _load_shared_samples() -> list[dict[str, Any]]:
-    if not SHARED_SAMPLES.exists():
-        return []
-    lines = SHARED_SAMPLES.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
-
-
 ALL_CASES = _load_cases()
-SHARED = _load_shared_samples()
 
 
 def _question(case: dict[str, Any]) -> dict[str, Any]:
@@ -142,25 +130,3 @@ def test_case_is_well_formed(case: dict[str, Any]) -> None:
     for path, value in _walk(_question(case)):
         if path.endswith("/Version"):
             assert isinstance(value, str), f"{path} must be a string"
-
-
-@pytest.mark.skipif(
-    not SHARED, reason="../shared/examples/cases-sample.jsonl is not beside the repo"
-)
-@pytest.mark.parametrize("index", range(len(SHARED)))
-def test_shared_sample(index: int) -> None:
-    sample = SHARED[index]
-    result = simulate_case(copy.deepcopy(sample))
-    assert result.get("decision") == sample["expected"], f"{sample['why']}\n  engine said: {result}"
-
-
-@pytest.mark.skipif(
-    not SHARED, reason="../shared/examples/cases-sample.jsonl is not beside the repo"
-)
-def test_samples_copy_matches_shared_file() -> None:
-    copied = yaml.safe_load(SAMPLES_COPY.read_text(encoding="utf-8"))
-    assert len(copied) == len(SHARED)
-    for ours, theirs in zip(copied, SHARED, strict=True):
-        assert {k: v for k, v in ours.items() if k not in ("name", "why")} == {
-            k: v for k, v in theirs.items() if k != "why"
-        }

@@ -232,11 +232,14 @@ def _one_principal(model: str) -> models.CheckConstraint:
     )
 
 
-def _unique_per_principal(model: str, field: str) -> list[models.UniqueConstraint]:
+def _unique_per_principal(
+    model: str, field: str, only: Q | None = None
+) -> list[models.UniqueConstraint]:
+    """`field` is unique per owner, among the rows that `only` selects."""
     return [
         models.UniqueConstraint(
             fields=[owner, field],
-            condition=Q(**{f"{owner}__isnull": False}),
+            condition=Q(**{f"{owner}__isnull": False}) & (only or Q()),
             name=f"{model}_unique_per_{owner}",
         )
         for owner in ("user", "group", "role")
@@ -276,7 +279,7 @@ class PolicyAttachment(_OwnedByPrincipal):
                 name="attachment_one_policy",
             ),
             *_unique_per_principal("attachment", "policy"),
-            *_unique_per_principal("attachment_aws", "aws_policy_arn"),
+            *_unique_per_principal("attachment_aws", "aws_policy_arn", ~Q(aws_policy_arn="")),
         ]
         default_related_name = "attachments"
 

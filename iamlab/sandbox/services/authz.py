@@ -243,6 +243,9 @@ def _resource(sandbox: Sandbox, action: str, arn: str, caller: Caller) -> _Resou
     if arn == "*" or len(parts) != 6:
         return _Resource(caller.account_id, caller.account)
     _, _, service, region, account_id, rest = parts
+    if account_id == "aws":
+        # AWS managed policies belong to no account: the caller's own policies decide.
+        return _Resource(caller.account_id, caller.account)
     sid = sandbox.pk
     if service == "s3":
         name = rest.split("/", 1)[0]

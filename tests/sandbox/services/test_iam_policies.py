@@ -75,18 +75,10 @@ def test_it_denies_a_user_without_permission(nobody):
     assert caught.value.message == denied("nobody", "iam:CreatePolicy", POLICY_ARN)
 
 
-AWS_READS_DENIED = pytest.mark.xfail(
-    reason="authz treats arn:aws:iam::aws:policy/* as another account's resource, so reading an "
-    "AWS managed policy is denied; AWS lets identity policies decide",
-    raises=errors.AccessDenied,
-)
-
-
 def test_it_gets_a_customer_managed_policy(admin, reader):
     assert iam.get_policy(admin, PolicyArn=POLICY_ARN)["Policy"]["PolicyName"] == "reader"
 
 
-@AWS_READS_DENIED
 def test_it_gets_an_aws_managed_policy(admin):
     aws = iam.get_policy(admin, PolicyArn=ADMIN_ARN)["Policy"]
     assert aws["Arn"] == ADMIN_ARN
@@ -167,7 +159,6 @@ def test_it_validates_the_version_id(admin, reader):
     assert "at 'versionId'" in caught.value.message
 
 
-@AWS_READS_DENIED
 def test_it_reads_an_aws_managed_policy_version_from_the_catalog(admin):
     version = iam.get_policy_version(admin, PolicyArn=ADMIN_ARN, VersionId="v1")["PolicyVersion"]
     assert version["Document"]["Statement"][0]["Action"] == "*"

@@ -63,11 +63,6 @@ def test_it_enforces_ten_managed_policies_per_identity(admin, kind):
     assert caught.value.message == f"Cannot exceed quota for PoliciesPer{LABEL[k]}: 10"
 
 
-@pytest.mark.xfail(
-    reason="model: PolicyAttachment's attachment_aws_unique_per_* constraints also cover rows "
-    "whose aws_policy_arn is '', so one identity can hold only one customer managed policy",
-    strict=True,
-)
 def test_it_attaches_several_customer_managed_policies(admin, kind):
     k, param = kind
     for policy_arn in _policies(admin, 2):
