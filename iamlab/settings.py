@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "iamlab.sandbox",
+    "iamlab.lessons",
+    "iamlab.quizzes",
     "iamlab.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Lessons: the YAML lesson format, its checker, the grader and attempts."""

@@ -1,0 +1,1 @@
+"""Exam practice: the question bank, generated questions, quiz modes and spaced repetition."""

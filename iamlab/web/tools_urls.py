@@ -1,0 +1,3 @@
+"""URL patterns, included from iamlab/web/urls.py."""
+
+urlpatterns: list = []
