@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint format bootstrap migrate clean
+.PHONY: run serve test test-sqlite test-postgres bench lint format bootstrap migrate clean
 
 # Create the virtual environment and install the project (again only when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -18,13 +18,28 @@ bootstrap: $(STAMP)
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput
 
+# Development server: debug on, the lessons loaded, http://127.0.0.1:8000
+run: export DJANGO_DEBUG ?= 1
 run: migrate
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: bootstrap
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+# Production-style: gunicorn and whitenoise (set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
+# DATABASE_URL; see docs/deploy.md). WORKERS defaults to two per core.
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+BIND ?= 127.0.0.1:8000
+serve: migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn iamlab.wsgi --workers $(WORKERS) --bind $(BIND) \
+		--access-logfile - --max-requests 2000 --max-requests-jitter 200
+
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server (tests/postgres.sh).
+test: lint test-sqlite test-postgres
+
+test-sqlite: bootstrap
 	$(PY) -m pytest
+
+test-postgres: bootstrap
+	tests/postgres.sh -q
 
 bench: bootstrap
 	$(PY) tests/benchmarks/run_all.py

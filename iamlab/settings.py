@@ -5,6 +5,7 @@ DATABASE_URL (see docs/deploy.md once it exists).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +26,7 @@ def envbool(name: str, default: bool) -> bool:
     raise ValueError(f"{name} must be a boolean (true/false), got {value!r}")
 
 
-DEBUG = envbool("DJANGO_DEBUG", True)
+DEBUG = envbool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "dev-only-insecure-key-do-not-use-in-production" if DEBUG else ""
 )
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "axes",
     "template_partials",
     "iamlab.sandbox",
     "iamlab.lessons",
@@ -65,6 +67,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: locks out repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "iamlab.urls"
@@ -122,6 +131,42 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Sign-in throttling (django-axes): five failures for one user name from one address lock it out
+# for fifteen minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("IAMLAB_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("IAMLAB_PROXY_COUNT", "0")) or None
+
+# Requests and uploads: nothing a learner sends needs more than this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Cookies and transport. In production (debug off) everything is HTTPS-only; behind a load balancer
+# that terminates TLS, set DJANGO_SECURE_PROXY_SSL_HEADER=1 so Django trusts X-Forwarded-Proto.
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in hx-headers
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if envbool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
 # Content-Security-Policy (django-csp): no inline scripts, no inline styles, nothing from elsewhere.
 # Templates load JavaScript and CSS only from static files; htmx is told not to inject its
 # indicator style (<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>).
@@ -141,3 +186,22 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- web app (sign-in, e-mail, sessions): settings the web app needs go below this line ---
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("iamlab.web.context_processors.navigation")
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/dashboard/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Password-reset mail: printed on the console in development, SMTP from the environment otherwise.
+if DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "iamlab <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
