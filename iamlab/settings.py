@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "iamlab.sandbox",
     "iamlab.lessons",
     "iamlab.quizzes",
+    "iamlab.throttle",
     "iamlab.web",
 ]
 
