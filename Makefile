@@ -21,6 +21,7 @@ migrate: bootstrap
 # Development server: debug on, the lessons loaded, http://127.0.0.1:8000
 run: export DJANGO_DEBUG ?= 1
 run: migrate
+	$(PY) manage.py lessons load
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Production-style: gunicorn and whitenoise (set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and
@@ -33,7 +34,12 @@ serve: migrate
 		--access-logfile - --max-requests 2000 --max-requests-jitter 200
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server (tests/postgres.sh).
-test: lint test-sqlite test-postgres
+test: browser lint test-sqlite test-postgres
+
+# Debian's Chromium for the browser tests (tests/web/test_browser_*.py); installed when missing.
+.PHONY: browser
+browser:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 test-sqlite: bootstrap
 	$(PY) -m pytest

@@ -1,0 +1,123 @@
+"""Access checks: `can`, `cannot`, and least privilege (`allowed_actions`), decided by the
+sandbox's `authorize` (the engine), with the deciding statement in the detail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iamlab.engine import (
+    Context,
+    Decision,
+    Request,
+    evaluate,
+)
+from iamlab.engine import catalog as action_catalog
+from iamlab.sandbox.services import authz
+
+from .checkrun import Result, Run, sentence
+
+
+def _statement_text(decisive: list[Any]) -> str:
+    if not decisive:
+        return ""
+    parts = []
+    for d in decisive:
+        sid = f" (Sid {d.sid})" if d.sid else ""
+        parts.append(f"{d.effect} statement{sid} of {d.label} [{d.kind.value} policy]")
+    return "Deciding: " + "; ".join(parts) + "."
+
+
+def _authorize(run: Run, args: dict[str, Any]) -> authz.Authorization:
+    caller = run.caller(args["principal"])
+    return authz.authorize(
+        run.sandbox,
+        caller,
+        args["action"],
+        args["resource"],
+        context=args.get("context") or None,
+    )
+
+
+def check_can(run: Run, args: dict[str, Any]) -> Result:
+    result = _authorize(run, args)
+    request = f"{args['action']} on {args['resource']} by {args['principal']}"
+    if result.allowed:
+        return True, f"Allowed: {request}. {_statement_text(result.evaluation.decisive)}".strip()
+    why = result.reason or result.message
+    if result.decision is Decision.EXPLICIT_DENY:
+        statements = _statement_text(result.evaluation.decisive)
+        return False, f"Explicitly denied: {request}. {why} {statements}".strip()
+    return False, f"Not allowed: {request}. {why}".strip()
+
+
+def check_cannot(run: Run, args: dict[str, Any]) -> Result:
+    result = _authorize(run, args)
+    request = f"{args['action']} on {args['resource']} by {args['principal']}"
+    if result.allowed:
+        statements = _statement_text(result.evaluation.decisive)
+        return False, f"Still allowed: {request}. {result.reason} {statements}".strip()
+    return True, f"Denied ({result.decision.value}): {request}. {result.reason}".strip()
+
+
+def allowed_actions(run: Run, principal: str, resources: list[str], services: list[str]) -> set:
+    """Every action of the services the principal may perform on any of the resources.
+
+    The policies are gathered once per resource (as `authz.authorize` gathers them), then the
+    engine evaluates each action: hundreds of actions cost one set of queries.
+    """
+    caller = run.caller(principal)
+    labels: dict[str, list[str]] = {}
+    identity, boundary = authz._identity(caller, labels)
+    session = authz._session_policy(caller, labels)
+    allowed: set[str] = set()
+    actions = [f"{s}:{a}" for s in services for a in action_catalog.action_names(s)]
+    for resource in resources:
+        found = authz._resource(run.sandbox, "", resource, caller)
+        org = authz._org(caller, found, labels)
+        context = Context(authz.request_context(caller, found.account, found.tags, org))
+        for action in actions:
+            if action in allowed:
+                continue
+            request = Request(
+                principal=caller.arn,
+                action=action,
+                resource=resource,
+                resource_account=found.account_id,
+                context=context,
+            )
+            evaluation = evaluate(
+                request,
+                identity_policies=identity,
+                permission_boundary=boundary,
+                session_policy=session,
+                resource_policy=found.policy,
+                scps=org.scps,
+                rcps=org.rcps,
+                explain=False,
+            )
+            if evaluation.decision is Decision.ALLOWED:
+                allowed.add(action)
+    return allowed
+
+
+def _some(items: list[str], limit: int = 12) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def check_allowed_actions(run: Run, args: dict[str, Any]) -> Result:
+    got = allowed_actions(run, args["principal"], args["resources"], args["services"])
+    got_lower = {a.lower(): a for a in got}
+    expected_list = args.get("exactly", args.get("within", []))
+    expected = {a.lower(): a for a in expected_list}
+    extra = sorted(got_lower[a] for a in got_lower if a not in expected)
+    missing = sorted(expected[a] for a in expected if a not in got_lower)
+    parts = []
+    if extra:
+        parts.append(f"allowed but not needed ({len(extra)}): {_some(extra)}")
+    if "exactly" in args and missing:
+        parts.append(f"needed but not allowed: {', '.join(missing)}")
+    if parts:
+        return False, sentence("; ".join(parts))
+    shown = ", ".join(sorted(got)) or "nothing"
+    return True, f"Allowed exactly what is needed: {shown}."
