@@ -95,3 +95,23 @@ def test_a_file_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path):
     output, code = _check(str(path))
     assert code == 1
     assert "cannot read the file" in output
+
+
+def test_check_on_a_database_never_migrated_says_what_to_do(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "lessons", "check"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "run `python manage.py migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,21 @@ from iamlab.lessons.loader import lesson_paths, lessons_dir
 from iamlab.lessons.selftest import selftest
 
 
+def _require_migrated_database() -> None:
+    """Setups are built in the database: say so plainly when it has not been created yet."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CommandError(
+            "the database is not up to date: run `python manage.py migrate` first "
+            "(`make run` does it for you)",
+            returncode=2,
+        )
+
+
 class Command(BaseCommand):
     help = "Check, self-test or load the lessons in lessons/."
 
@@ -24,6 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         action = options["action"]
+        _require_migrated_database()
         if action == "check":
             self._check([Path(str(p)) for p in options["paths"] or []])  # type: ignore[attr-defined]
         elif action == "selftest":
