@@ -29,6 +29,7 @@ run: migrate
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 BIND ?= 127.0.0.1:8000
 serve: migrate
+	$(PY) manage.py lessons load
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn iamlab.wsgi --workers $(WORKERS) --bind $(BIND) \
 		--access-logfile - --max-requests 2000 --max-requests-jitter 200
