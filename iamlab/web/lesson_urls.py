@@ -1,3 +1,15 @@
-"""URL patterns, included from iamlab/web/urls.py."""
+"""URL patterns of the lesson catalog and player, included at /lessons/ from iamlab/web/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import lesson_views
+
+urlpatterns = [
+    path("", lesson_views.catalog, name="lesson_catalog"),
+    path("<slug:lesson_id>/", lesson_views.player, name="lesson_player"),
+    path("<slug:lesson_id>/start/", lesson_views.start, name="lesson_start"),
+    path("<slug:lesson_id>/check/", lesson_views.check, name="lesson_check"),
+    path("<slug:lesson_id>/hint/", lesson_views.hint, name="lesson_hint"),
+    path("<slug:lesson_id>/reset/", lesson_views.reset, name="lesson_reset"),
+    path("<slug:lesson_id>/act-as/", lesson_views.act_as, name="lesson_act_as"),
+]
