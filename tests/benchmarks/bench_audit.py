@@ -26,6 +26,7 @@ GOALS = {"credential report": 1.0, "Access Analyzer scan (external access)": 2.0
 def _setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iamlab.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")  # a throw-away local database, not a server
     os.environ["DATABASE_URL"] = "sqlite://:memory:"
     import django
 
@@ -206,11 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     _setup()
-    from iamlab.sandbox.audit import build_credential_report
+    from iamlab.sandbox import models as m
+    from iamlab.sandbox.audit import analyze, build_credential_report, refresh_resource
     from iamlab.sandbox.audit.external_access import external_access_findings
+    from iamlab.sandbox.audit.unused_access import unused_access_findings
 
     start = time.perf_counter()
     sandbox, account = build()
+    now = sandbox.now
     print("Audit tools: 1,000 users, 200 groups, 300 roles, 2,000 policies, 60 resources")
     print(f"(building the account took {time.perf_counter() - start:.1f} s)")
     results = {
@@ -219,6 +223,18 @@ def main(argv: list[str] | None = None) -> int:
             lambda: external_access_findings(sandbox), args.runs
         ),
     }
+    # With an analyzer, as the service layer does it: the whole scan stored, then one policy
+    # change re-analyzed (what a put_bucket_policy costs on top of the write).
+    m.Analyzer.objects.create(
+        sandbox=sandbox, account=account, name="bench", analyzer_type="ACCOUNT", created=now()
+    )
+    extra = {
+        "Access Analyzer scan, findings stored": _best(lambda: analyze(sandbox), args.runs),
+        "re-analysis of one changed bucket policy": _best(
+            lambda: refresh_resource(sandbox, "arn:aws:s3:::bench-bucket-0"), args.runs
+        ),
+        "unused access scan (90 days)": _best(lambda: unused_access_findings(sandbox), args.runs),
+    }
     count = len(external_access_findings(sandbox))
     status = 0
     for name, seconds in results.items():
@@ -226,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "meets" if seconds <= goal else "misses"
         status = status or (seconds > goal)
         print(f"  {name:40s} {seconds * 1000:7.0f} ms  ({verdict} the {goal:.0f} s goal)")
+    for name, seconds in extra.items():
+        print(f"  {name:40s} {seconds * 1000:7.0f} ms")
     print(f"  external access findings: {count}")
     return int(status)
 

@@ -130,3 +130,41 @@ def test_the_management_account_and_standalone_accounts_have_no_organization_pol
     standalone = Account.objects.get(sandbox=sandbox, account_id="333333333333")
     assert organization_policies(management).scps == []
     assert organization_policies(standalone).scps == []
+
+
+def test_name_lookups_are_case_insensitive_and_use_the_name_index():
+    from django.db import connection
+
+    from iamlab.sandbox.models import named
+
+    sandbox = load_scenario(_scenario(1), name="names")
+    account = Account.objects.get(sandbox=sandbox)
+    users = named(IamUser.objects.filter(account=account), "ALICE")
+    assert [u.name for u in users] == ["alice"]
+    sql, params = users.query.sql_with_params()
+    assert "LOWER(" in sql.upper()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "user_name_unique_per_account_ci" in plan
+
+
+def test_a_prepared_query_is_built_once_and_answers_each_call_with_its_arguments(
+    django_assert_num_queries,
+):
+    from iamlab.sandbox.selectors import PreparedQuery
+
+    sandbox = load_scenario(_scenario(2), name="prepared")
+    built = []
+
+    def build(account_id, name):
+        built.append((account_id, name))
+        return IamUser.objects.filter(account_id=account_id, name=name).values_list("name")
+
+    query = PreparedQuery(build, int, str)
+    account = Account.objects.get(sandbox=sandbox)
+    with django_assert_num_queries(2):
+        assert query.rows(account.pk, "alice") == [("alice",)]
+        assert query.rows(account.pk, "nobody") == []
+    assert len(built) == 1

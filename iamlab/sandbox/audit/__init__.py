@@ -14,7 +14,13 @@ service layer that wraps them.
 from .access_advisor import generate_job as generate_service_last_accessed_details
 from .access_advisor import get_job as get_service_last_accessed_details
 from .access_advisor import service_last_accessed
-from .access_analyzer import analyze, archive_finding, list_findings, unarchive_finding
+from .access_analyzer import (
+    analyze,
+    archive_finding,
+    list_findings,
+    refresh_resource,
+    unarchive_finding,
+)
 from .credential_report import COLUMNS, build_credential_report, generate_report, get_report
 from .errors import AuditError, InvalidInput, NoSuchEntity, ReportExpired, ReportNotPresent
 from .policy_checks import check_access_not_granted, check_no_new_access, validate_policy
@@ -38,6 +44,7 @@ __all__ = [
     "get_report",
     "get_service_last_accessed_details",
     "list_findings",
+    "refresh_resource",
     "scorecard",
     "service_last_accessed",
     "unarchive_finding",

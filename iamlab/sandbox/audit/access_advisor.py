@@ -150,9 +150,15 @@ def service_last_accessed(
     return out
 
 
-def generate_job(account: Account, *, Arn: str, Granularity: str = "SERVICE_LEVEL") -> dict:  # noqa: N803 - AWS's names
+def generate_job(
+    account: Account,
+    *,
+    Arn: str,  # noqa: N803 - AWS's names
+    Granularity: str = "SERVICE_LEVEL",  # noqa: N803
+    now: datetime | None = None,
+) -> dict:
     """GenerateServiceLastAccessedDetails: computes at once and keeps the job."""
-    now = account.sandbox.now()
+    now = now or account.sandbox.now()
     services = service_last_accessed(account, Arn, granularity=Granularity, now=now)
     job_id = str(uuid.uuid4())
     AuditReport.objects.create(

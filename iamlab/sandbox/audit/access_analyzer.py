@@ -3,6 +3,7 @@
     analyze(sandbox, analyzer_type="ACCOUNT")            external access (or "ORGANIZATION")
     analyze(sandbox, "ACCOUNT_UNUSED_ACCESS", days=90)   unused access
     archive_finding(sandbox, finding_id) / unarchive_finding(sandbox, finding_id)
+    refresh_resource(sandbox, resource_arn)              one resource's policy changed
     list_findings(sandbox, analyzer_type, status=None) -> [finding as AWS shows it]
 
 `analyze` computes every finding afresh and compares with what is stored: a new one is ACTIVE;
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.db import transaction
 
-from ..models import AnalyzerFinding, Sandbox
+from ..models import Analyzer, AnalyzerFinding, Sandbox
 from .errors import InvalidInput, ResourceNotFound
 from .external_access import external_access_findings
 from .unused_access import DEFAULT_UNUSED_DAYS, unused_access_findings
@@ -47,13 +48,47 @@ def analyze(
     """Re-analyze and update the stored findings; returns how many were created, updated,
     resolved and reactivated."""
     current = compute(sandbox, analyzer_type, days=days)
+    return _merge(sandbox, analyzer_type, current)
+
+
+EXTERNAL_TYPES = (AnalyzerFinding.AnalyzerType.ACCOUNT, AnalyzerFinding.AnalyzerType.ORGANIZATION)
+
+
+def refresh_resource(sandbox: Sandbox, resource_arn: str) -> dict[str, int]:
+    """A resource's policy changed (or the resource is gone): re-analyze that resource alone
+    for every external access analyzer the sandbox has, as Access Analyzer does when a policy
+    changes. No analyzer, nothing to do (AWS keeps no findings without one)."""
+    types = set(
+        Analyzer.objects.filter(sandbox=sandbox, analyzer_type__in=EXTERNAL_TYPES).values_list(
+            "analyzer_type", flat=True
+        )
+    )
+    counts = {"created": 0, "updated": 0, "resolved": 0, "reactivated": 0}
+    for analyzer_type in sorted(types):
+        if analyzer_type == AnalyzerFinding.AnalyzerType.ORGANIZATION and not hasattr(
+            sandbox, "organization"
+        ):
+            continue
+        current = external_access_findings(
+            sandbox, analyzer_type=analyzer_type, resource_arn=resource_arn
+        )
+        for key, value in _merge(sandbox, analyzer_type, current, resource_arn).items():
+            counts[key] += value
+    return counts
+
+
+def _merge(
+    sandbox: Sandbox, analyzer_type: str, current: list, resource_arn: str | None = None
+) -> dict[str, int]:
+    """Store `current` findings: new ones ACTIVE, known ones keep their status (a RESOLVED one
+    comes back ACTIVE), stored ones no longer found RESOLVED (only `resource_arn`'s, if given)."""
     now = sandbox.now()
     counts = {"created": 0, "updated": 0, "resolved": 0, "reactivated": 0}
     with transaction.atomic():
-        stored = {
-            f.key: f
-            for f in AnalyzerFinding.objects.filter(sandbox=sandbox, analyzer_type=analyzer_type)
-        }
+        rows = AnalyzerFinding.objects.filter(sandbox=sandbox, analyzer_type=analyzer_type)
+        if resource_arn is not None:
+            rows = rows.filter(resource_arn=resource_arn)
+        stored = {f.key: f for f in rows}
         seen: set[str] = set()
         new_rows = []
         for finding in current:

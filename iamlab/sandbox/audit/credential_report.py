@@ -173,10 +173,11 @@ def _latest(account: Account) -> AuditReport | None:
     )
 
 
-def generate_report(account: Account) -> dict[str, str]:
+def generate_report(account: Account, *, now: datetime | None = None) -> dict[str, str]:
     """GenerateCredentialReport's answer. A report younger than four hours is kept (COMPLETE);
-    otherwise a new one is made (STARTED; in the sandbox it is ready at once)."""
-    now = account.sandbox.now()
+    otherwise a new one is made (STARTED; in the sandbox it is ready at once). `now` is the
+    sandbox clock's time (read from the account's sandbox when not given)."""
+    now = now or account.sandbox.now()
     latest = _latest(account)
     if latest is not None and now - latest.generated < REPORT_LIFETIME:
         return {"State": "COMPLETE"}
@@ -194,7 +195,7 @@ def generate_report(account: Account) -> dict[str, str]:
     }
 
 
-def get_report(account: Account) -> dict:
+def get_report(account: Account, *, now: datetime | None = None) -> dict:
     """GetCredentialReport's answer; ReportNotPresent before any generation, ReportExpired when the
     last report is more than four hours old by the sandbox clock."""
     latest = _latest(account)
@@ -203,7 +204,7 @@ def get_report(account: Account) -> dict:
             "Credential report not present. Generate a credential report by calling "
             "GenerateCredentialReport."
         )
-    if account.sandbox.now() - latest.generated > REPORT_LIFETIME:
+    if (now or account.sandbox.now()) - latest.generated > REPORT_LIFETIME:
         raise ReportExpired(
             "Credential report has expired. Generate a new credential report by calling "
             "GenerateCredentialReport."

@@ -201,8 +201,11 @@ def _resources(sandbox: Sandbox, accounts: dict[int, Account]) -> list[_Resource
     return out
 
 
-def external_access_findings(sandbox: Sandbox, *, analyzer_type: str = "ACCOUNT") -> list:
-    """Every external access finding for the sandbox's accounts, as of now (not stored)."""
+def external_access_findings(
+    sandbox: Sandbox, *, analyzer_type: str = "ACCOUNT", resource_arn: str | None = None
+) -> list:
+    """Every external access finding for the sandbox's accounts, as of now (not stored); with
+    `resource_arn`, only that resource's (a policy of it changed)."""
     accounts = {a.pk: a for a in Account.objects.filter(sandbox=sandbox)}
     org = Organization.objects.filter(sandbox=sandbox).first()
     all_ids = frozenset(a.account_id for a in accounts.values())
@@ -210,6 +213,8 @@ def external_access_findings(sandbox: Sandbox, *, analyzer_type: str = "ACCOUNT"
     org_ids = frozenset(paths)
     findings: list[ExternalFinding] = []
     for resource in _resources(sandbox, accounts):
+        if resource_arn is not None and resource.arn != resource_arn:
+            continue
         own = resource.account.account_id
         if analyzer_type == "ORGANIZATION":
             if own not in org_ids:

@@ -4,8 +4,8 @@ Every model carries `sandbox` (a foreign key), so keeping learners apart is one 
 """
 
 from .activity import ActivityEvent
-from .audit import AnalyzerFinding, AuditReport
-from .base import DEFAULT_REGION, PARTITION, iam_arn, valid_path
+from .audit import Analyzer, AnalyzerFinding, AuditReport
+from .base import DEFAULT_REGION, PARTITION, iam_arn, named, valid_path
 from .credentials import AccessKey, MfaDevice, StsSession, hash_secret
 from .iam import (
     AWS_MANAGED_POLICY_PREFIX,
@@ -40,6 +40,7 @@ __all__ = [
     "AccessKey",
     "Account",
     "ActivityEvent",
+    "Analyzer",
     "AnalyzerFinding",
     "AuditReport",
     "Bucket",
@@ -68,5 +69,6 @@ __all__ = [
     "StsSession",
     "hash_secret",
     "iam_arn",
+    "named",
     "valid_path",
 ]

@@ -76,3 +76,37 @@ class AnalyzerFinding(AccountScoped):
 
     def __str__(self) -> str:
         return f"{self.finding_type} {self.resource_arn} {self.status}"
+
+
+class Analyzer(AccountScoped):
+    """An IAM Access Analyzer analyzer (CreateAnalyzer): findings exist only while one does.
+
+    `analyzer_type` is the zone of trust (ACCOUNT or ORGANIZATION, external access) or
+    ACCOUNT_UNUSED_ACCESS; `unused_access_age` is the unused-access analyzer's
+    `configuration.unusedAccess.unusedAccessAge` in days. One account-level analyzer per type,
+    account and Region, as AWS's quota allows.
+    """
+
+    name = models.CharField(max_length=255)
+    region = models.CharField(max_length=32, default="us-east-1")
+    analyzer_type = models.CharField(max_length=32, choices=AnalyzerFinding.AnalyzerType.choices)
+    unused_access_age = models.PositiveIntegerField(default=90)
+    created = models.DateTimeField()
+    last_analyzed = models.DateTimeField(null=True, blank=True)
+    tags = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "region", "name"], name="analyzer_name_unique"
+            )
+        ]
+
+    @property
+    def arn(self) -> str:
+        return (
+            f"arn:aws:access-analyzer:{self.region}:{self.account.account_id}:analyzer/{self.name}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.analyzer_type})"

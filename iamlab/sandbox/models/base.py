@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 PARTITION = "aws"
 DEFAULT_REGION = "us-east-1"
@@ -44,3 +46,10 @@ def valid_path(path: str) -> bool:
         and "//" not in path
         and all(0x21 <= ord(c) <= 0x7E for c in path)
     )
+
+
+def named(queryset: QuerySet, name: str) -> QuerySet:
+    """Rows whose name is `name` whatever its case, as AWS compares IAM names. Compares
+    `Lower(name)`, so the (account, Lower(name)) unique index answers it (`name__iexact` is a
+    LIKE or UPPER() the index cannot serve)."""
+    return queryset.alias(lower_name=Lower("name")).filter(lower_name=str(name).lower())

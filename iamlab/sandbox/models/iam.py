@@ -3,8 +3,9 @@ policies, their attachments, and identity providers.
 
 Names of users, groups, roles, managed policies and instance profiles are unique per account
 regardless of case, as in AWS (the constraints compare `Lower(name)`); lookups by name should
-use `name__iexact`. A policy is referred to either as a customer managed `ManagedPolicy` row or,
-for AWS managed policies, by its ARN (arn:aws:iam::aws:policy/NAME), resolved from the catalog in
+use `named(queryset, name)` (base.py), which that constraint's index answers. A policy is
+referred to either as a customer managed `ManagedPolicy` row or, for AWS managed policies, by
+its ARN (arn:aws:iam::aws:policy/NAME), resolved from the catalog in
 `iamlab.sandbox.managed_catalog` and never copied into the sandbox.
 """
 

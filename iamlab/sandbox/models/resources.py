@@ -20,6 +20,9 @@ class Bucket(AccountScoped):
     ignore_public_acls = models.BooleanField(default=True)
     block_public_policy = models.BooleanField(default=True)
     restrict_public_buckets = models.BooleanField(default=True)
+    public_access_block = models.BooleanField(
+        default=True, help_text="False once DeletePublicAccessBlock removed the configuration"
+    )
     tags = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -35,7 +35,9 @@ def bucket(bucket: Bucket, objects: list[BucketObject]) -> dict[str, Any]:
             "restrict_public_buckets",
         )
     }
-    if not any(settings.values()):
+    if not bucket.public_access_block:
+        out["block_public_access"] = "none"
+    elif not any(settings.values()):
         out["block_public_access"] = False
     elif not all(settings.values()):
         out["block_public_access"] = {k: v for k, v in settings.items() if not v}

@@ -101,6 +101,12 @@ def _bucket(ctx: Context, state: AccountState, name: str, entry: Entry) -> None:
 
 
 def _block_public_access(ctx: Context, bucket: Bucket, entry: Entry) -> None:
+    if entry.value.tag == STR and entry.value.value == "none":
+        # No configuration at all (DeletePublicAccessBlock): every setting off.
+        for key in BPA_KEYS:
+            setattr(bucket, key, False)
+        bucket.public_access_block = False
+        return
     if entry.value.tag == BOOL:
         value = ctx.reader.boolean(entry.value, entry.path)
         for key in BPA_KEYS:

@@ -23,21 +23,17 @@ from datetime import UTC
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q
+from django.db.models.functions import Lower
 
 from iamlab.engine import Context, Decision, Evaluation, Policy, Request, compile_policy, evaluate
 
-from .. import managed_catalog
+from .. import managed_catalog, selectors
 from ..models import (
     Account,
     Bucket,
-    InlinePolicy,
     KmsKey,
     LambdaFunction,
-    OrganizationalUnit,
-    OrganizationPolicy,
-    OrganizationPolicyAttachment,
-    PolicyAttachment,
+    Organization,
     PolicyVersion,
     Role,
     Sandbox,
@@ -127,48 +123,33 @@ def _add(out: list[Policy], labels: list[str], policy: Policy | None, label: str
 
 # ---------------------------------------------------------------------------- identity side
 def _identity(caller: Caller, labels: dict[str, list[str]]) -> tuple[list[Policy], Policy | None]:
-    """Identity policies and boundary of a user or role: 2 queries (3 with a customer managed
-    boundary)."""
+    """Identity policies and boundary of a user or role, gathered by `selectors` (the one place
+    that does): 2 queries, 3 with a customer managed boundary."""
     owner = caller.user if caller.kind == principals.USER else caller.role
     if owner is None:  # root: identity policies do not apply
         return [], None
-    if caller.user is not None and caller.kind == principals.USER:
-        owns = Q(user=owner) | Q(group__memberships__user=owner)
-    else:
-        owns = Q(role=owner)
     out: list[Policy] = []
     names = labels.setdefault("identity", [])
-    for name, document, group_name in (
-        InlinePolicy.objects.filter(owns).values_list("name", "document", "group__name").distinct()
-    ):
-        label = f"{group_name}/{name}" if group_name else name
-        _add(out, names, compiled(document, label), f"inline:{label}")
-    rows = (
-        PolicyAttachment.objects.filter(owns)
-        .filter(Q(policy__isnull=True) | Q(policy__versions__is_default=True))
-        .values_list("aws_policy_arn", "policy_id", "policy__name", "policy__versions__document")
-        .distinct()
-    )
-    seen: set[object] = set()
-    for aws_arn, policy_id, name, document in rows:
-        key = aws_arn or policy_id
-        if key in seen:
+    seen: set[str] = set()
+    for source in selectors.identity_policies(owner):
+        if source.kind == "inline":
+            label = f"{source.group}/{source.name}" if source.group else source.name
+            _add(out, names, compiled(source.document, label), f"inline:{label}")
             continue
-        seen.add(key)
-        if aws_arn:
-            _add(out, names, _aws_managed(aws_arn), f"aws-managed:{aws_arn}")
-        else:
-            _add(out, names, compiled(document, name), f"managed:{name}")
+        if source.arn in seen:  # attached to the user and to one of its groups: applies once
+            continue
+        seen.add(source.arn)
+        if source.kind == "aws-managed":
+            _add(out, names, _aws_managed(source.arn), f"aws-managed:{source.arn}")
+        elif source.document:
+            _add(out, names, compiled(source.document, source.name), f"managed:{source.name}")
     boundary = None
-    if owner.boundary_policy_id:
-        text = (
-            PolicyVersion.objects.filter(policy_id=owner.boundary_policy_id, is_default=True)
-            .values_list("document", flat=True)
-            .first()
-        )
-        boundary = compiled(text, owner.boundary_policy.name) if text else None
-    elif owner.boundary_aws_arn:
-        boundary = _aws_managed(owner.boundary_aws_arn)
+    found = selectors.permissions_boundary(owner)
+    if found is not None:
+        if found.kind == "aws-managed":
+            boundary = _aws_managed(found.arn)
+        elif found.document:
+            boundary = compiled(found.document, found.name)
     if boundary is not None:
         labels["boundary"] = [owner.boundary_arn]
     return out, boundary
@@ -237,8 +218,105 @@ class _Resource:
     found: bool = True
 
 
+_ACCOUNT_COLUMNS = (
+    "account_id",
+    "account__account_id",
+    "account__organization_id",
+    "account__parent_ou_id",
+    "account__organization__org_id",
+    "account__organization__root_id",
+    "account__organization__management_account_id",
+)
+
+
+def _rows(model: type, **lookup: object):  # noqa: ANN202 - a PreparedQuery
+    """A prepared lookup of `model` by sandbox and `lookup`: (policy, tags, name, account...)."""
+    fields = list(lookup)
+
+    def build(sandbox_id: int, *values: str):  # noqa: ANN202 - a queryset
+        query = model.objects.filter(
+            sandbox_id=sandbox_id, **dict(zip(fields, values, strict=True))
+        )
+        return query.order_by("pk").values_list(*_RESOURCE_COLUMNS[model], *_ACCOUNT_COLUMNS)[:1]
+
+    return selectors.PreparedQuery(build, int, *(str for _ in fields))
+
+
+_RESOURCE_COLUMNS = {
+    Bucket: ("policy", "tags", "name"),
+    Role: ("trust_policy", "tags", "name"),
+    KmsKey: ("policy", "tags", "key_id"),
+    SqsQueue: ("policy", "tags", "name"),
+    LambdaFunction: ("policy", "tags", "name"),
+}
+_BUCKET = _rows(Bucket, name="")
+_KEY = _rows(KmsKey, account__account_id="", region="", key_id="")
+_QUEUE = _rows(SqsQueue, account__account_id="", region="", name="")
+_FUNCTION = _rows(LambdaFunction, account__account_id="", region="", name="")
+_ROLE = selectors.PreparedQuery(
+    lambda sandbox_id, account_id, lower_name: (
+        Role.objects.filter(sandbox_id=sandbox_id, account__account_id=account_id)
+        .alias(lower_name=Lower("name"))
+        .filter(lower_name=lower_name)
+        .order_by("pk")
+        .values_list(*_RESOURCE_COLUMNS[Role], *_ACCOUNT_COLUMNS)[:1]
+    ),
+    int,
+    str,
+    str,
+)
+_ACCOUNT = selectors.PreparedQuery(
+    lambda sandbox_id, account_id: (
+        Account.objects.filter(sandbox_id=sandbox_id, account_id=account_id)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "account_id",
+            "organization_id",
+            "parent_ou_id",
+            "organization__org_id",
+            "organization__root_id",
+            "organization__management_account_id",
+        )[:1]
+    ),
+    int,
+    str,
+)
+
+
+def _account(caller: Caller, row: tuple) -> Account:
+    """The account whose columns `row` holds (the caller's own object when it is the caller's):
+    only what authorization reads - its id, organization and OU."""
+    pk, account_id, org_pk, parent_ou, org_id, root_id, management = row
+    if caller.account is not None and caller.account.pk == pk:
+        return caller.account
+    account = Account(
+        pk=pk,
+        sandbox_id=caller.sandbox.pk,
+        account_id=account_id,
+        organization_id=org_pk,
+        parent_ou_id=parent_ou,
+    )
+    if org_pk is not None:
+        account.organization = Organization(
+            pk=org_pk,
+            sandbox_id=caller.sandbox.pk,
+            org_id=org_id,
+            root_id=root_id,
+            management_account_id=management,
+        )
+    return account
+
+
+def _tags(value: object) -> dict[str, str]:
+    if isinstance(value, str):  # JSON as text, as SQLite answers it
+        value = json.loads(value) if value else {}
+    return value if isinstance(value, dict) else {}
+
+
 def _resource(sandbox: Sandbox, action: str, arn: str, caller: Caller) -> _Resource:
-    """The resource's account, policy and tags, from its ARN: at most one query."""
+    """The resource's account, policy and tags, from its ARN: at most one query (a prepared
+    one: the ORM builds it once)."""
     parts = arn.split(":", 5)
     if arn == "*" or len(parts) != 6:
         return _Resource(caller.account_id, caller.account)
@@ -249,63 +327,50 @@ def _resource(sandbox: Sandbox, action: str, arn: str, caller: Caller) -> _Resou
     sid = sandbox.pk
     if service == "s3":
         name = rest.split("/", 1)[0]
-        bucket = (
-            Bucket.objects.filter(sandbox_id=sid, name=name)
-            .select_related("account__organization")
-            .first()
-        )
-        if bucket is None:
+        rows = _BUCKET.rows(sid, name)
+        if not rows:
             return _Resource(account_id or caller.account_id, found=False)
+        policy, tags, _, *account = rows[0]
+        found = _account(caller, tuple(account))
         return _Resource(
-            bucket.account.account_id,
-            bucket.account,
-            compiled(bucket.policy, f"bucket policy of {name}") if bucket.policy else None,
+            found.account_id,
+            found,
+            compiled(policy, f"bucket policy of {name}") if policy else None,
             "bucket policy",
-            bucket.tags,
+            _tags(tags),
         )
     if service == "iam" and rest.startswith("role/"):
         name = rest.rsplit("/", 1)[-1]
-        role = (
-            Role.objects.filter(sandbox_id=sid, account__account_id=account_id, name__iexact=name)
-            .select_related("account__organization")
-            .first()
-        )
-        if role is None:
+        rows = _ROLE.rows(sid, account_id, name.lower())
+        if not rows:
             # Nothing trusts anyone: AssumeRole on a missing role is denied as AWS denies it.
             empty = _EMPTY if action.lower() in _TRUST_ACTIONS else None
             return _Resource(account_id, policy=empty, policy_label="trust policy", found=False)
+        trust, tags, role_name, *account = rows[0]
         policy = None
         if action.lower() in _TRUST_ACTIONS:
-            policy = compiled(role.trust_policy, f"trust policy of {role.name}")
-        return _Resource(account_id, role.account, policy, "trust policy", role.tags)
-    model, lookup, label = None, {}, ""
-    if service == "kms" and rest.startswith("key/"):
-        model, lookup, label = KmsKey, {"key_id": rest[4:]}, "key policy"
-    elif service == "sqs":
-        model, lookup, label = SqsQueue, {"name": rest}, "queue policy"
-    elif service == "lambda" and rest.startswith("function:"):
-        name = rest.split(":")[1]
-        model, lookup, label = LambdaFunction, {"name": name}, "function policy"
-    if model is not None:
-        row = (
-            model.objects.filter(
-                sandbox_id=sid, account__account_id=account_id, region=region, **lookup
-            )
-            .select_related("account__organization")
-            .first()
+            policy = compiled(trust, f"trust policy of {role_name}")
+        return _Resource(
+            account_id, _account(caller, tuple(account)), policy, "trust policy", _tags(tags)
         )
-        if row is None:
+    query, key, label = None, "", ""
+    if service == "kms" and rest.startswith("key/"):
+        query, key, label = _KEY, rest[4:], "key policy"
+    elif service == "sqs":
+        query, key, label = _QUEUE, rest, "queue policy"
+    elif service == "lambda" and rest.startswith("function:"):
+        query, key, label = _FUNCTION, rest.split(":")[1], "function policy"
+    if query is not None:
+        rows = query.rows(sid, account_id, region, key)
+        if not rows:
             return _Resource(account_id, found=False)
-        policy = compiled(row.policy, f"{label} of {arn}") if row.policy else None
-        return _Resource(account_id, row.account, policy, label, row.tags)
+        text, tags, _, *account = rows[0]
+        policy = compiled(text, f"{label} of {arn}") if text else None
+        return _Resource(account_id, _account(caller, tuple(account)), policy, label, _tags(tags))
     if not account_id or account_id == caller.account_id:
         return _Resource(caller.account_id, caller.account)
-    other = (
-        Account.objects.filter(sandbox_id=sid, account_id=account_id)
-        .select_related("organization")
-        .first()
-    )
-    return _Resource(account_id, other)
+    rows = _ACCOUNT.rows(sid, account_id)
+    return _Resource(account_id, _account(caller, rows[0]) if rows else None)
 
 
 # ------------------------------------------------------------------------------- organization
@@ -318,76 +383,42 @@ class _Org:
 
 
 def _org(caller: Caller, resource: _Resource, labels: dict[str, list[str]]) -> _Org:
-    """SCPs for the caller's account and RCPs for the resource's: 2 queries when in an
-    organization, none otherwise."""
+    """SCPs for the caller's account and RCPs for the resource's, gathered by `selectors`: 2
+    queries when in an organization, none otherwise. The management account gets none (SCPs
+    and RCPs do not restrict it); AWS managed RCPs are left to the engine, which treats
+    RCPFullAWSAccess as always attached."""
     out = _Org()
     accounts = [a for a in (caller.account, resource.account) if a and a.organization_id]
     if not accounts:
         return out
     org = accounts[0].organization
-    units = {
-        pk: (parent, ou_id)
-        for pk, parent, ou_id in OrganizationalUnit.objects.filter(
-            organization_id=org.pk
-        ).values_list("id", "parent_id", "ou_id")
-    }
+    members = list({a.pk: a for a in accounts if a.organization_id == org.pk}.values())
+    levels = selectors.organization_levels(org, members)
 
-    def path_of(account: Account) -> list[int]:
-        chain: list[int] = []
-        node = account.parent_ou_id
-        while node is not None and node in units and node not in chain:
-            chain.append(node)
-            node = units[node][0]
-        return chain[::-1]
-
-    paths = {a.pk: path_of(a) for a in accounts if a.organization_id == org.pk}
-    ou_ids = {ou for chain in paths.values() for ou in chain}
-    attached = (
-        OrganizationPolicyAttachment.objects.filter(policy__organization_id=org.pk)
-        .filter(
-            Q(ou__isnull=True, account__isnull=True) | Q(ou_id__in=ou_ids) | Q(account_id__in=paths)
-        )
-        .values_list(
-            "policy__type",
-            "ou_id",
-            "account_id",
-            "policy__name",
-            "policy__document",
-            "policy__aws_managed",
-        )
-    )
-    by_node: dict[tuple[str, object], list[tuple[str, str, bool]]] = {}
-    for kind, ou, account, name, document, aws_managed in attached:
-        node = ("ou", ou) if ou else ("account", account) if account else ("root", None)
-        by_node.setdefault((kind, node), []).append((name, document, aws_managed))
-
-    def levels(kind: str, account: Account, *, skip_aws: bool) -> tuple[list[list[Policy]], list]:
-        nodes = [("root", None), *(("ou", ou) for ou in paths[account.pk])]
-        nodes.append(("account", account.pk))
+    def compile_levels(sources: list[list[selectors.PolicySource]], *, skip_aws: bool):
         result, names = [], []
-        for node in nodes:
-            level = []
-            for name, document, aws_managed in by_node.get((kind, node), []):
-                if skip_aws and aws_managed:
+        for level in sources:
+            compiled_level = []
+            for source in level:
+                if skip_aws and source.aws_managed:
                     continue
-                policy = compiled(document, name)
+                policy = compiled(source.document, source.name) if source.document else None
                 if policy is not None:
-                    level.append(policy)
-                    names.append(name)
-            result.append(level)
+                    compiled_level.append(policy)
+                    names.append(source.name)
+            result.append(compiled_level)
         return result, names
 
-    def org_path(account: Account) -> str:
-        ous = "".join(units[ou][1] + "/" for ou in paths[account.pk])
-        return f"{org.org_id}/{org.root_id}/{ous}"
-
-    scp_type, rcp_type = OrganizationPolicy.Type.SCP, OrganizationPolicy.Type.RCP
     if caller.account.organization_id == org.pk:
-        out.scps, labels["scps"] = levels(scp_type, caller.account, skip_aws=False)
-        out.principal_paths = [org_path(caller.account)]
+        mine = levels[caller.account.pk]
+        if mine.scps:
+            out.scps, labels["scps"] = compile_levels(mine.scps, skip_aws=False)
+        out.principal_paths = [mine.path]
     if resource.account is not None and resource.account.organization_id == org.pk:
-        out.rcps, labels["rcps"] = levels(rcp_type, resource.account, skip_aws=True)
-        out.resource_paths = [org_path(resource.account)]
+        theirs = levels[resource.account.pk]
+        if theirs.rcps:
+            out.rcps, labels["rcps"] = compile_levels(theirs.rcps, skip_aws=True)
+        out.resource_paths = [theirs.path]
     return out
 
 

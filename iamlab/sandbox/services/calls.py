@@ -52,6 +52,9 @@ class Operation:
         #: Set for operations that need no permission (sts:GetSessionToken): logged as allowed.
         self.no_permission_needed = False
         self.denied_by: AwsError | None = None
+        #: Service calls need the decision and AWS's message, not the engine's trace: the
+        #: lesson grader and the simulator call `authz.authorize(..., explain=True)` themselves.
+        self.explain = False
 
     def authorize(
         self,
@@ -69,6 +72,7 @@ class Operation:
             resource,
             context=context,
             caller=self.caller,
+            explain=self.explain,
         )
         if self.authorization is None or not result.allowed:
             self.authorization = result

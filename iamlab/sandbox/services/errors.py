@@ -181,6 +181,34 @@ class InvalidAuthenticationCode(AwsError):
     default_message = "Authentication code for device is not valid."
 
 
+class ReportNotPresent(AwsError):
+    code = "ReportNotPresent"
+    http_status = 410
+    default_message = (
+        "The request was rejected because the credential report does not exist. To generate a "
+        "credential report, use GenerateCredentialReport."
+    )
+
+
+class ReportExpired(AwsError):
+    code = "ReportExpired"
+    http_status = 410
+    default_message = (
+        "The request was rejected because the most recent credential report has expired. To "
+        "generate a new credential report, use GenerateCredentialReport. For more information "
+        "about credential report expiration, see Getting credential reports in the IAM User "
+        "Guide."
+    )
+
+
+class ReportInProgress(AwsError):
+    code = "ReportInProgress"
+    http_status = 404
+    default_message = (
+        "The request was rejected because the credential report is still being generated."
+    )
+
+
 # --- STS ---------------------------------------------------------------------------------------
 class PackedPolicyTooLarge(AwsError):
     code = "PackedPolicyTooLarge"
@@ -307,6 +335,16 @@ UnauthorizedOperation = _error(
 InvalidInstanceIdNotFound = _error("InvalidInstanceIdNotFound", "InvalidInstanceID.NotFound", 400)
 InvalidParameterValue = _error("InvalidParameterValue", "InvalidParameterValue", 400)
 IncorrectState = _error("IncorrectState", "IncorrectState", 400)
+
+
+# --- IAM Access Analyzer -------------------------------------------------------------------------
+AnalyzerValidationException = _error(
+    "AnalyzerValidationException", "ValidationException", 400, "Invalid parameter."
+)
+ConflictException = _error("ConflictException", "ConflictException", 409)
+ServiceQuotaExceededException = _error(
+    "ServiceQuotaExceededException", "ServiceQuotaExceededException", 402
+)
 
 
 def validation_message(problems: list[str]) -> str:

@@ -403,4 +403,21 @@ def get_account_authorization_details(
     check.done()
     authorize(caller, "iam:GetAccountAuthorizationDetails", "*")
     wanted = set(Filter or _FILTERS)
-    return {**authorization_details(caller, wanted), "IsTruncated": False}
+    return _details_page(authorization_details(caller, wanted), Marker, MaxItems)
+
+
+_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def _details_page(details: dict[str, Any], marker: Any, max_items: Any) -> dict[str, Any]:
+    """One page of the details, as AWS pages them: MaxItems (default 100) counts the users,
+    groups, roles and policies together, in that order; `Marker` continues where the last page
+    stopped. Every list the filter asked for is present on every page, empty or not."""
+    keys = [k for k in _DETAIL_LISTS if k in details]
+    flat = [(key, item) for key in keys for item in details[key]]
+    page = paginate(flat, "Items", marker, max_items)
+    out: dict[str, Any] = {key: [] for key in keys}
+    for key, item in page.pop("Items"):
+        out[key].append(item)
+    out.update(page)
+    return out

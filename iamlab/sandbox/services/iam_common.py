@@ -22,7 +22,15 @@ from iamlab.engine import PolicyKind, Severity, validate_policy
 
 from .. import managed_catalog
 from ..documents import canonical_json
-from ..models import IamGroup, IamUser, InstanceProfile, ManagedPolicy, Role, StaleSandboxError
+from ..models import (
+    IamGroup,
+    IamUser,
+    InstanceProfile,
+    ManagedPolicy,
+    Role,
+    StaleSandboxError,
+    named,
+)
 from . import calls, errors, params
 
 NAME_PATTERN = r"[\w+=,.@-]+"
@@ -227,9 +235,7 @@ def find(model: type, caller: Any, name: str | None):  # noqa: ANN201 - the mode
     if name is None:
         return None
     return (
-        model.objects.filter(account=caller.account, name__iexact=name)
-        .select_related("account")
-        .first()
+        named(model.objects.filter(account=caller.account), name).select_related("account").first()
     )
 
 
@@ -309,7 +315,7 @@ def resolve_policy(caller: Any, policy_arn: str) -> PolicyRef | None:
         return None
     path = (match.group(2) or "") + "/"
     row = (
-        ManagedPolicy.objects.filter(account=caller.account, name__iexact=match.group(3), path=path)
+        named(ManagedPolicy.objects.filter(account=caller.account, path=path), match.group(3))
         .select_related("account")
         .first()
     )

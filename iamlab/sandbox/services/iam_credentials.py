@@ -27,6 +27,7 @@ from .iam_common import (
     paginate,
     tags_dict,
     tags_list,
+    user_shape,
     write,
 )
 from .iam_users import request_tag_context
@@ -504,3 +505,50 @@ def list_mfa_devices(
         return out
 
     return paginate(ordered, "MFADevices", Marker, MaxItems, shape)
+
+
+ASSIGNMENT_STATUSES = ("Assigned", "Unassigned", "Any")
+
+
+@iam_operation("iam:ListVirtualMFADevices")
+def list_virtual_mfa_devices(
+    caller: Any,
+    *,
+    AssignmentStatus: str | None = None,
+    Marker: str | None = None,
+    MaxItems: int | None = None,
+) -> dict[str, Any]:
+    """The account's virtual MFA devices: Assigned (to a user or the root user), Unassigned,
+    or Any (the default), by serial number."""
+    check = Check()
+    check.enum(AssignmentStatus, "assignmentStatus", ASSIGNMENT_STATUSES, required=False)
+    check.paging(Marker, MaxItems)
+    check.done()
+    authorize(caller, "iam:ListVirtualMFADevices", "*")
+    devices = MfaDevice.objects.filter(account=caller.account).select_related(
+        "account", "user__account"
+    )
+    if AssignmentStatus == "Assigned":
+        devices = devices.filter(enabled__isnull=False)
+    elif AssignmentStatus == "Unassigned":
+        devices = devices.filter(enabled__isnull=True)
+    ordered = sorted(devices, key=lambda d: d.serial_number)
+    account = caller.account
+
+    def shape(device: MfaDevice) -> dict[str, Any]:
+        out: dict[str, Any] = {"SerialNumber": device.serial_number}
+        if device.user is not None:
+            out["User"] = user_shape(device.user)
+        elif device.assigned_to_root:
+            out["User"] = {
+                "UserId": account.account_id,
+                "Arn": account.root_arn,
+                "CreateDate": account.created,
+            }
+        if device.enabled is not None:
+            out["EnableDate"] = device.enabled
+        if device.tags:
+            out["Tags"] = tags_list(device.tags)
+        return out
+
+    return paginate(ordered, "VirtualMFADevices", Marker, MaxItems, shape)

@@ -17,7 +17,7 @@ from iamlab.engine import PolicyKind
 
 from .. import managed_catalog
 from ..identifiers import POLICY_PREFIX, new_unique_id
-from ..models import IamUser, ManagedPolicy, PolicyAttachment, PolicyVersion, Role
+from ..models import IamUser, ManagedPolicy, PolicyAttachment, PolicyVersion, Role, named
 from . import errors
 from .iam_common import (
     VERSION_PATTERN,
@@ -149,7 +149,7 @@ def create_policy(
     path = Path or "/"
     context = request_tag_context(Tags)
     authorize(caller, "iam:CreatePolicy", arn(caller, "policy", path, PolicyName), context=context)
-    if ManagedPolicy.objects.filter(account=caller.account, name__iexact=PolicyName).exists():
+    if named(ManagedPolicy.objects.filter(account=caller.account), PolicyName).exists():
         raise errors.EntityAlreadyExists(
             f"A policy called {PolicyName} already exists. Duplicate names are not allowed."
         )

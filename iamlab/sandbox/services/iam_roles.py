@@ -13,6 +13,7 @@ from iamlab.engine import PolicyKind
 from ..identifiers import ROLE_PREFIX, new_unique_id
 from ..models import Role
 from . import errors
+from .access_analyzer import policy_changed
 from .iam_common import (
     Check,
     arn,
@@ -101,6 +102,7 @@ def create_role(
             tags=tags,
             **(boundary.boundary_fields() if boundary else {}),
         )
+        policy_changed(caller.sandbox, role.arn)
     shape = role_shape(role, full=True)
     shape.pop("RoleLastUsed")
     shape.pop("MaxSessionDuration")
@@ -195,6 +197,7 @@ def update_assume_role_policy(
     with write(caller):
         role.trust_policy = trust
         role.save(update_fields=["trust_policy"])
+        policy_changed(caller.sandbox, role.arn)
     return {}
 
 
@@ -217,6 +220,8 @@ def delete_role(caller: Any, *, RoleName: str | None = None) -> dict[str, Any]:
         raise errors.DeleteConflict("Cannot delete entity, must detach all policies first.")
     if role.inline_policies.exists():
         raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+    role_arn = role.arn
     with write(caller):
         role.delete()
+        policy_changed(caller.sandbox, role_arn)
     return {}

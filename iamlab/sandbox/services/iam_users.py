@@ -229,7 +229,10 @@ def tag_user(
     authorize(caller, "iam:TagUser", resource, context=request_tag_context(Tags))
     if user is None:
         raise no_user(UserName)
-    merged = {**user.tags, **tags}
+    # Tag keys are case insensitive: a new value replaces the old one whatever its key's case.
+    lowered = {k.lower() for k in tags}
+    merged = {k: v for k, v in user.tags.items() if k.lower() not in lowered}
+    merged.update(tags)
     if len(merged) > 50:
         raise errors.LimitExceeded("The number of tags has reached the maximum limit.")
     with write(caller):
@@ -252,7 +255,8 @@ def untag_user(
     if user is None:
         raise no_user(UserName)
     with write(caller):
-        user.tags = {k: v for k, v in user.tags.items() if k not in TagKeys}
+        gone = {k.lower() for k in TagKeys}
+        user.tags = {k: v for k, v in user.tags.items() if k.lower() not in gone}
         user.save(update_fields=["tags"])
     return {}
 

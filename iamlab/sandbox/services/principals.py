@@ -17,7 +17,16 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..models import DEFAULT_REGION, AccessKey, Account, IamUser, Role, Sandbox, StsSession
+from ..models import (
+    DEFAULT_REGION,
+    AccessKey,
+    Account,
+    IamUser,
+    Role,
+    Sandbox,
+    StsSession,
+    named,
+)
 from ..models import hash_secret as _hash
 from .errors import (
     ExpiredToken,
@@ -179,9 +188,7 @@ def as_user(
     **how: object,
 ) -> Caller:
     """The IAM user `name` (in `account_id`, or wherever the name is unique)."""
-    users = IamUser.objects.filter(sandbox=sandbox, name__iexact=name).select_related(
-        *_USER_RELATED
-    )
+    users = named(IamUser.objects.filter(sandbox=sandbox), name).select_related(*_USER_RELATED)
     if account_id is not None:
         users = users.filter(account__account_id=account_id)
     if path is not None:
@@ -262,8 +269,8 @@ def as_principal(sandbox: Sandbox, arn: str, *, mfa: bool = False, **how: object
 
 
 def _role(sandbox: Sandbox, account_id: str, name: str, path: str | None) -> Role:
-    roles = Role.objects.filter(
-        sandbox=sandbox, account__account_id=account_id, name__iexact=name
+    roles = named(
+        Role.objects.filter(sandbox=sandbox, account__account_id=account_id), name
     ).select_related(*_ROLE_RELATED)
     if path is not None:
         roles = roles.filter(path=path)

@@ -16,6 +16,7 @@ from iamlab.engine import PolicyKind, Severity, validate_policy
 from ..models import Bucket as BucketModel
 from ..models import BucketObject
 from . import authz, calls
+from .access_analyzer import policy_changed
 from .errors import (
     AccessDenied,
     BucketAlreadyExists,
@@ -25,6 +26,7 @@ from .errors import (
     NoSuchBucket,
     NoSuchBucketPolicy,
     NoSuchKey,
+    NoSuchPublicAccessBlockConfiguration,
 )
 from .principals import Caller
 from .resources_compute import (
@@ -182,6 +184,7 @@ def put_bucket_policy(
             raise error
         bucket.policy = Policy
         bucket.save(update_fields=["policy"])
+        policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -240,6 +243,7 @@ def delete_bucket_policy(caller: Caller, *, Bucket: str) -> dict[str, Any]:
     ):
         bucket.policy = ""
         bucket.save(update_fields=["policy"])
+        policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -254,7 +258,9 @@ def put_public_access_block(
     ):
         for name, field in BPA_FIELDS.items():
             setattr(bucket, field, bool(PublicAccessBlockConfiguration.get(name, False)))
-        bucket.save(update_fields=list(BPA_FIELDS.values()))
+        bucket.public_access_block = True
+        bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
+        policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -263,6 +269,8 @@ def get_public_access_block(caller: Caller, *, Bucket: str) -> dict[str, Any]:
     with calls.authorized_call(
         caller, "s3:GetBucketPublicAccessBlock", _arn(Bucket), params={"Bucket": Bucket}
     ):
+        if not bucket.public_access_block:
+            raise NoSuchPublicAccessBlockConfiguration()
         return {
             "PublicAccessBlockConfiguration": {
                 name: getattr(bucket, field) for name, field in BPA_FIELDS.items()
@@ -270,11 +278,28 @@ def get_public_access_block(caller: Caller, *, Bucket: str) -> dict[str, Any]:
         }
 
 
+def delete_public_access_block(caller: Caller, *, Bucket: str) -> dict[str, Any]:
+    """DeletePublicAccessBlock: the bucket's four settings go (all off); GetPublicAccessBlock
+    then answers NoSuchPublicAccessBlockConfiguration. The permission is
+    s3:PutBucketPublicAccessBlock, as AWS documents for this operation."""
+    bucket = _bucket(caller, Bucket)
+    with calls.authorized_call(
+        caller, "s3:PutBucketPublicAccessBlock", _arn(Bucket), params={"Bucket": Bucket}
+    ):
+        for field in BPA_FIELDS.values():
+            setattr(bucket, field, False)
+        bucket.public_access_block = False
+        bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
+        policy_changed(caller.sandbox, _arn(Bucket))
+        return {}
+
+
 __all__ = [
     "add_permission",
     "associate_iam_instance_profile",
     "create_bucket",
     "delete_bucket_policy",
+    "delete_public_access_block",
     "get_bucket_policy",
     "get_key_policy",
     "get_object",

@@ -11,8 +11,9 @@ from typing import Any
 from iamlab.engine import PolicyKind, Severity, compile_policy, validate_policy
 
 from ..identifiers import new_instance_id
-from ..models import Ec2Instance, InstanceProfile, KmsKey, LambdaFunction, SqsQueue
+from ..models import Ec2Instance, InstanceProfile, KmsKey, LambdaFunction, SqsQueue, named
 from . import authz, calls
+from .access_analyzer import policy_changed
 from .errors import (
     AccessDeniedException,
     IncorrectState,
@@ -128,6 +129,7 @@ def add_permission(
         document = {"Version": "2012-10-17", "Id": "default", "Statement": [*statements, statement]}
         function.policy = json.dumps(document)
         function.save(update_fields=["policy"])
+        policy_changed(caller.sandbox, function.arn)
         return {"Statement": json.dumps(statement)}
 
 
@@ -153,6 +155,7 @@ def remove_permission(caller: Caller, *, FunctionName: str, StatementId: str) ->
             else ""
         )
         function.save(update_fields=["policy"])
+        policy_changed(caller.sandbox, function.arn)
         return {}
 
 
@@ -204,6 +207,7 @@ def set_queue_attributes(caller: Caller, *, QueueUrl: str, Attributes: dict[str,
                 raise InvalidAttributeValue("Invalid value for the parameter Policy.")
             queue.policy = text
             queue.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, queue.arn)
         return {}
 
 
@@ -273,6 +277,7 @@ def put_key_policy(
                 )
         key.policy = Policy
         key.save(update_fields=["policy"])
+        policy_changed(caller.sandbox, key.arn)
         return {}
 
 
@@ -290,9 +295,7 @@ def _profile(caller: Caller, spec: dict[str, str] | None) -> InstanceProfile | N
         return None
     name = spec.get("Name") or (spec.get("Arn") or "").rsplit("/", 1)[-1]
     profile = (
-        InstanceProfile.objects.filter(
-            sandbox=caller.sandbox, account=caller.account, name__iexact=name
-        )
+        named(InstanceProfile.objects.filter(sandbox=caller.sandbox, account=caller.account), name)
         .select_related("role__account", "account")
         .first()
     )

@@ -23,7 +23,7 @@ from iamlab.engine import PolicyKind, Severity, validate_policy
 
 from .. import managed_catalog
 from ..identifiers import new_access_key_id, new_secret_access_key, new_session_token
-from ..models import IdentityProvider, MfaDevice, Role, Sandbox, StsSession, hash_secret
+from ..models import IdentityProvider, MfaDevice, Role, Sandbox, StsSession, hash_secret, named
 from . import calls, mfa, principals
 from .errors import (
     AccessDenied,
@@ -471,10 +471,11 @@ def _role_by_arn(sandbox: Sandbox, arn: str) -> Role:
     parts = arn.split(":", 5)
     name = parts[5].rsplit("/", 1)[-1] if len(parts) == 6 else ""
     role = (
-        Role.objects.filter(
-            sandbox=sandbox,
-            account__account_id=parts[4] if len(parts) == 6 else "",
-            name__iexact=name,
+        named(
+            Role.objects.filter(
+                sandbox=sandbox, account__account_id=parts[4] if len(parts) == 6 else ""
+            ),
+            name,
         )
         .select_related("account")
         .first()

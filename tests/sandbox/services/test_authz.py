@@ -4,7 +4,7 @@ queries that does not grow with the sandbox."""
 import pytest
 
 from iamlab.sandbox.scenario import load_scenario
-from iamlab.sandbox.services import authz, principals
+from iamlab.sandbox.services import authz, calls, principals
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,7 @@ accounts:
       eve: {{policies: [AmazonS3FullAccess]}}
     buckets:
       guarded: {{}}
+  '999999999999': {{}}
 organization:
   management_account: '999999999999'
   policies:
@@ -60,6 +61,7 @@ organization:
             Condition: {{StringNotEquals: {{'aws:PrincipalOrgID': 'o-aaaaaaaaaa'}}}}
   id: o-bbbbbbbbbb
   root:
+    accounts: {{'999999999999': {{}}}}
     units:
       workloads:
         scps: [FullAWSAccess, no-iam-writes]
@@ -67,9 +69,7 @@ organization:
       guarded:
         rcps: [RCPFullAWSAccess, only-our-org]
         accounts: {{'222222222222': {{}}}}
-""".replace(  # noqa: E501
-        "management_account: '999999999999'", "management_account: '111111111111'"
-    )
+"""  # noqa: E501
 
 
 @pytest.fixture
@@ -188,3 +188,30 @@ def test_the_number_of_queries_does_not_grow_with_the_sandbox(size, django_asser
     assert result.allowed
     with django_assert_num_queries(7):  # + the principal, by ARN
         authz.authorize(sandbox, ALICE, "s3:GetObject", "arn:aws:s3:::shared/x")
+
+
+def test_scps_and_rcps_do_not_restrict_the_management_account():
+    """AWS Organizations: SCPs and RCPs affect member accounts only, never the management
+    account (here 999999999999, with a user allowed to create users)."""
+    text = _scenario(0).replace(
+        "  '999999999999': {}",
+        "  '999999999999':\n    users:\n      boss: {policies: [IAMFullAccess]}",
+    )
+    text = text.replace("  root:\n", "  root:\n    scps: [FullAWSAccess, no-iam-writes]\n", 1)
+    managed = load_scenario(text, name="managed")
+    boss = "arn:aws:iam::999999999999:user/boss"
+    result = authz.authorize(managed, boss, "iam:CreateUser", "arn:aws:iam::999999999999:user/x")
+    assert result.allowed
+    assert "scps" not in result.policies
+    alice = authz.authorize(managed, ALICE, "iam:CreateUser", "arn:aws:iam::111111111111:user/x")
+    assert alice.decision.value == "explicitDeny"
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_service_call_takes_the_same_queries_whatever_the_size(size, django_assert_num_queries):
+    """An operation through `calls` (authorize, log, last used) does not grow either."""
+    sandbox = load_scenario(_scenario(size), name=f"call-{size}")
+    alice = principals.as_user(sandbox, "alice")
+    # authorization (6) + the activity event (1)
+    with django_assert_num_queries(7):
+        calls.authorized_call(alice, "s3:GetObject", "arn:aws:s3:::shared/x")
