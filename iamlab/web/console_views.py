@@ -48,6 +48,7 @@ from .console_context import (
     sandbox_context,
     set_acting_arn,
 )
+from .console_more_views import read_denied
 
 SECRET_KEY_SESSION = "iamlab.new-access-key"
 
@@ -217,6 +218,23 @@ def user_detail(
     if user is None:
         raise Http404(f"No user named {name} in this account.")
     ctx.update(entity=user, tab=tab, tabs=USER_TABS)
+    caller, user_name = ctx["caller"], user.name
+    ctx["summary_denied"] = read_denied(lambda: iam.get_user(caller, UserName=user_name))
+    reads = {
+        "permissions": [
+            lambda: iam.list_attached_user_policies(caller, UserName=user_name),
+            lambda: iam.list_user_policies(caller, UserName=user_name),
+            lambda: iam.list_groups_for_user(caller, UserName=user_name),
+        ],
+        "groups": [lambda: iam.list_groups_for_user(caller, UserName=user_name)],
+        "tags": [lambda: iam.list_user_tags(caller, UserName=user_name)],
+        "security-credentials": [
+            lambda: iam.list_access_keys(caller, UserName=user_name),
+            lambda: iam.list_mfa_devices(caller, UserName=user_name),
+            lambda: iam.get_login_profile(caller, UserName=user_name),
+        ],
+    }
+    ctx["tab_denied"] = read_denied(*reads.get(tab, []))
     if tab == "permissions":
         ctx["attached"] = _attached("user", user)
         ctx["inline"] = InlinePolicy.objects.filter(user=user).order_by("name")
@@ -242,6 +260,9 @@ def user_detail(
     elif tab == "security-credentials":
         ctx["keys"] = AccessKey.objects.filter(user=user).order_by("created")
         ctx["mfa_devices"] = MfaDevice.objects.filter(user=user).order_by("created")
+        ctx["unassigned_mfa"] = MfaDevice.objects.filter(
+            account=ctx["account"], user__isnull=True, assigned_to_root=False
+        ).order_by("name")
         new_key = request.session.get(SECRET_KEY_SESSION)
         if new_key and new_key.get("sandbox") == sandbox.pk and new_key.get("user") == user.name:
             ctx["new_key"] = new_key
@@ -301,6 +322,17 @@ def group_detail(
     if tab not in dict(GROUP_TABS):
         raise Http404("No such tab.")
     ctx.update(entity=group, tab=tab, tabs=GROUP_TABS)
+    caller, group_name = ctx["caller"], group.name
+    ctx["summary_denied"] = read_denied(
+        lambda: iam.get_group(caller, GroupName=group_name, MaxItems=1)
+    )
+    if tab == "users":
+        ctx["tab_denied"] = ctx["summary_denied"]
+    else:
+        ctx["tab_denied"] = read_denied(
+            lambda: iam.list_attached_group_policies(caller, GroupName=group_name),
+            lambda: iam.list_group_policies(caller, GroupName=group_name),
+        )
     if tab == "users":
         members = GroupMembership.objects.filter(group=group).select_related("user")
         ctx["members"] = sorted((m.user for m in members), key=lambda u: u.name.lower())
@@ -366,6 +398,7 @@ def role_create(request: HttpRequest, sandbox_id: int) -> HttpResponse:
 ROLE_TABS = [
     ("permissions", "Permissions"),
     ("trust-relationships", "Trust relationships"),
+    ("tags", "Tags"),
     ("access-advisor", "Access Advisor"),
 ]
 
@@ -383,6 +416,18 @@ def role_detail(
     if tab not in dict(ROLE_TABS):
         raise Http404("No such tab.")
     ctx.update(entity=role, tab=tab, tabs=ROLE_TABS)
+    caller, role_name = ctx["caller"], role.name
+    ctx["summary_denied"] = read_denied(lambda: iam.get_role(caller, RoleName=role_name))
+    reads = {
+        "permissions": [
+            lambda: iam.list_attached_role_policies(caller, RoleName=role_name),
+            lambda: iam.list_role_policies(caller, RoleName=role_name),
+        ],
+        "trust-relationships": [lambda: iam.get_role(caller, RoleName=role_name)],
+        "tags": [lambda: iam.list_role_tags(caller, RoleName=role_name)],
+    }
+    ctx["tab_denied"] = read_denied(*reads.get(tab, []))
+    ctx["instance_profiles"] = role.instance_profiles.order_by("name")
     status = 200
     if tab == "permissions":
         ctx["attached"] = _attached("role", role)
@@ -405,6 +450,8 @@ def role_detail(
             ctx.update(_editor_error(outcome))
             status = _status(outcome.error)
         ctx["document"] = _pretty(document)
+    elif tab == "tags":
+        ctx["tags"] = _names(role.tags)
     else:
         ctx["advisor_url"] = f"/sandbox/{sandbox.pk}/access-advisor/?arn={role.arn}"
     if request.method == "POST" and tab != "trust-relationships":
@@ -529,6 +576,7 @@ POLICY_TABS = [
     ("permissions", "Permissions"),
     ("entities", "Entities attached"),
     ("versions", "Policy versions"),
+    ("tags", "Tags"),
 ]
 
 
@@ -546,6 +594,19 @@ def policy_detail(
         raise Http404("No such tab.")
     default = policy.versions.filter(is_default=True).first()
     ctx.update(entity=policy, tab=tab, tabs=POLICY_TABS, default_version=default)
+    caller, policy_arn = ctx["caller"], policy.arn
+    ctx["summary_denied"] = read_denied(lambda: iam.get_policy(caller, PolicyArn=policy_arn))
+    reads = {
+        "permissions": [
+            lambda: iam.get_policy_version(
+                caller, PolicyArn=policy_arn, VersionId=default.version_id if default else "v1"
+            )
+        ],
+        "entities": [lambda: iam.list_entities_for_policy(caller, PolicyArn=policy_arn)],
+        "versions": [lambda: iam.list_policy_versions(caller, PolicyArn=policy_arn)],
+        "tags": [lambda: iam.list_policy_tags(caller, PolicyArn=policy_arn)],
+    }
+    ctx["tab_denied"] = read_denied(*reads[tab])
     status = 200
     if tab == "permissions":
         document = default.document if default else ""
@@ -570,6 +631,8 @@ def policy_detail(
         return HttpResponse(status=405)
     elif tab == "entities":
         ctx["entities"] = policy.attachments.select_related("user", "group", "role")
+    elif tab == "tags":
+        ctx["tags"] = _names(policy.tags)
     else:
         ctx["versions"] = policy.versions.order_by("-created")
     return _page(request, "sandbox/policy_detail.html", ctx, partial="tab-panel", status=status)
@@ -816,6 +879,28 @@ ACTIONS: dict[tuple[str, str], tuple[Callable, str, tuple[str, str | None]]] = {
         lambda c, n, p: iam.delete_role_permissions_boundary(c, RoleName=n),
         "Permissions boundary removed from {name}.",
         ("console_role_tab", "permissions"),
+    ),
+    ("role", "tag"): (
+        lambda c, n, p: iam.tag_role(c, RoleName=n, Tags=_tags_param(p)),
+        "Tag saved on {name}.",
+        ("console_role_tab", "tags"),
+    ),
+    ("role", "untag"): (
+        lambda c, n, p: iam.untag_role(c, RoleName=n, TagKeys=[p.get("key", "")]),
+        "Tag removed from {name}.",
+        ("console_role_tab", "tags"),
+    ),
+    ("policy", "tag"): (
+        lambda c, n, p: iam.tag_policy(c, PolicyArn=_policy_arn(c, n), Tags=_tags_param(p)),
+        "Tag saved on {name}.",
+        ("console_policy_tab", "tags"),
+    ),
+    ("policy", "untag"): (
+        lambda c, n, p: iam.untag_policy(
+            c, PolicyArn=_policy_arn(c, n), TagKeys=[p.get("key", "")]
+        ),
+        "Tag removed from {name}.",
+        ("console_policy_tab", "tags"),
     ),
     ("policy", "delete"): (
         lambda c, n, p: iam.delete_policy(c, PolicyArn=_policy_arn(c, n)),

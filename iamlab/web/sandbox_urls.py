@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import console_more_views as m
 from . import console_views as c
 from . import editor_views, sandbox_views
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path(S + "users/", c.users, name="console_users"),
     path(S + "users/create/", c.user_create, name="console_user_create"),
     path(S + "users/<str:name>/", c.user_detail, name="console_user"),
+    path(S + "users/<str:name>/mfa/assign/", m.mfa_assign, name="console_mfa_assign"),
+    path(S + "mfa/delete/", m.mfa_delete, name="console_mfa_delete"),
     path(S + "users/<str:name>/tab/<slug:tab>/", c.user_detail, name="console_user_tab"),
     path(
         S + "users/<str:name>/access-keys/create/",
@@ -35,6 +38,7 @@ urlpatterns = [
     path(S + "roles/", c.roles, name="console_roles"),
     path(S + "roles/create/", c.role_create, name="console_role_create"),
     path(S + "roles/<str:name>/", c.role_detail, name="console_role"),
+    path(S + "roles/<str:name>/settings/", m.role_settings, name="console_role_settings"),
     path(S + "roles/<str:name>/tab/<slug:tab>/", c.role_detail, name="console_role_tab"),
     # policies
     path(S + "policies/", c.policies, name="console_policies"),
@@ -58,7 +62,30 @@ urlpatterns = [
     path(S + "buckets/<str:name>/", c.bucket_detail, name="console_bucket"),
     # identity providers, account settings
     path(S + "identity-providers/", c.identity_providers, name="console_providers"),
+    path(
+        S + "identity-providers/<slug:kind>/<path:name>",
+        m.identity_provider_detail,
+        name="console_provider",
+    ),
     path(S + "account/", c.account_settings, name="console_account"),
+    # instance profiles, EC2 instances
+    path(S + "instance-profiles/", m.instance_profiles, name="console_instance_profiles"),
+    path(
+        S + "instance-profiles/<str:name>/",
+        m.instance_profile_detail,
+        name="console_instance_profile",
+    ),
+    path(
+        S + "instance-profiles/<str:name>/<slug:action>/",
+        m.instance_profile_action,
+        name="console_instance_profile_action",
+    ),
+    path(S + "ec2/instances/", m.ec2_instances, name="console_ec2_instances"),
+    path(
+        S + "ec2/instances/<str:instance_id>/associate/",
+        m.ec2_associate,
+        name="console_ec2_associate",
+    ),
     # one-click changes: POST /sandbox/1/do/user/attach/bob/
     path(S + "do/<slug:kind>/<slug:action>/", c.entity_action, name="console_action_account"),
     path(S + "do/<slug:kind>/<slug:action>/<str:name>/", c.entity_action, name="console_action"),

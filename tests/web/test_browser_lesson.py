@@ -3,6 +3,7 @@ principals the switcher picks, "Check my work" in the player — until every che
 the dashboard and the catalog's filters. Screenshots go to docs/screenshots/."""
 
 import json
+import re
 
 from playwright.sync_api import expect
 
@@ -172,4 +173,11 @@ def test_sign_up_and_do_the_cross_account_role_lesson(page, live_server, screens
     expect(page.locator("table.recent-attempts")).to_contain_text("Cross-account access")
     expect(page.locator("table.recent-attempts")).to_contain_text("done")
     screenshot(page, "dashboard")
+
+    # The catalog's filters work in place (htmx) and stay in the address bar.
+    page.goto(f"{base}/lessons/")
+    page.get_by_label("Status").select_option("done")
+    expect(page.locator("[data-lesson]")).to_have_count(1)
+    expect(page.locator("[data-lesson=cross-account-role]")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=done"))
     assert errors == []  # no script error, no Content-Security-Policy violation

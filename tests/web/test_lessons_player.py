@@ -79,12 +79,14 @@ def test_check_my_work_shows_each_check_then_passes_after_the_solution(signed_in
     assert first.startswith('<div id="lesson-checks"')
     assert 'data-check="dana-in-developers" data-passed="false"' in first
     assert "Add dana to the group Developers" in first
+    assert "Lesson complete" not in first
     lesson = lessons.get_lesson(LESSON)
     for step in lesson.steps:
         for action in step.solution:
             apply_action(attempt.sandbox, action)
     done = signed_in.post(f"/lessons/{LESSON}/check/", HTTP_HX_REQUEST="true").content.decode()
     assert "All checks pass" in done
+    assert "Lesson complete" in done
     assert 'data-passed="false"' not in done
     attempt.refresh_from_db()
     assert attempt.finished_at is not None

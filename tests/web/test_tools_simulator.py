@@ -307,3 +307,39 @@ accounts:
     ).content.decode()
     allow_lines = " ".join(marked_lines(allowed, "allow"))
     assert "OnlyGet" in allow_lines and "AllS3" in allow_lines  # both sides allowed it
+
+
+@pytest.mark.parametrize(
+    ("actions", "resource", "context"),
+    [
+        ("foo", "*", ""),
+        ("*", "not-an-arn", ""),
+        ("s3:*", "arn:aws:s3:::b/*", "aws:SourceIp=not-an-ip"),
+        ("<script>x</script>", "<b>", "=\nnokey\naws:CurrentTime=yesterday"),
+        ("iam:" + "A" * 3000, "*", ""),
+    ],
+)
+def test_odd_requests_get_an_answer_not_an_error(signed_in, sandbox, actions, resource, context):
+    page = simulate(
+        signed_in, sandbox, principal=DEV, actions=actions, resource=resource, context=context
+    )
+    assert page.status_code == 200
+    assert "<script>x</script>" not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"identity": "[1, 2]"},
+        {"identity": "null", "boundary": '"text"'},
+        {"scps": "[[]]", "resource_policy": "[{}, {}]"},
+        {"principal": "", "actions": "s3:GetObject", "session": "{}"},
+        {"context": "a=b\na=c\na=d", "identity": '{"Statement": []}'},
+    ],
+)
+def test_standalone_odd_input_gets_an_answer_not_an_error(signed_in, fields):
+    data = {"principal": "arn:aws:iam::111122223333:user/a", "actions": "s3:GetObject", **fields}
+    page = signed_in.post("/simulator/", data)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'class="card sim-result"' in body or "could not run as asked" in body
