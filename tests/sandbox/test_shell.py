@@ -77,7 +77,7 @@ def sh(sandbox):
 # --------------------------------------------------------------------------- command table
 def test_every_service_operation_is_a_command_named_as_the_cli_names_it():
     table = services()
-    assert set(table) == {"iam", "sts", "s3api", "accessanalyzer"}
+    assert set(table) == {"iam", "sts", "s3api", "accessanalyzer", "organizations"}
     assert len(table["iam"]) == len(iam.__all__)
     for service, commands in table.items():
         for name, cmd in commands.items():
@@ -482,3 +482,59 @@ def test_access_analyzer_commands(sh):
     assert wrong.stderr.startswith(
         "\nAn error occurred (ValidationException) when calling the CreateAnalyzer operation: "
     )
+
+
+def test_the_pane_writes_attaches_and_lists_an_scp(db):
+    """`aws organizations` from the management account, on the SCP lesson's organization."""
+    import pathlib
+
+    import yaml
+
+    from iamlab.sandbox.shell.help import pane_help
+
+    lesson = pathlib.Path(__file__).resolve().parents[2] / "lessons" / "scps-guardrails.yaml"
+    setup = yaml.safe_load(lesson.read_text())["setup"]
+    sandbox = load_scenario(yaml.safe_dump(setup), name="shell-org")
+    admin = principals.as_principal(sandbox, "arn:aws:iam::111122223333:user/org-admin")
+    state = new_state()
+    content = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+            ],
+        }
+    )
+    created = run(
+        sandbox,
+        "aws organizations create-policy --type SERVICE_CONTROL_POLICY --name DenyLeaving "
+        f"--description 'Stay in the organization' --content '{content}'",
+        state,
+        default_caller=admin,
+    )
+    assert created.exit_code == 0, created.stderr
+    policy_id = json.loads(created.stdout)["Policy"]["PolicySummary"]["Id"]
+    attached = run(
+        sandbox,
+        f"aws organizations attach-policy --policy-id {policy_id} --target-id r-nw01",
+        state,
+        default_caller=admin,
+    )
+    assert attached.exit_code == 0, attached.stderr
+    listed = run(
+        sandbox,
+        "aws organizations list-policies-for-target --target-id r-nw01 "
+        "--filter SERVICE_CONTROL_POLICY",
+        state,
+        default_caller=admin,
+    )
+    names = {p["Name"] for p in json.loads(listed.stdout)["Policies"]}
+    assert "DenyLeaving" in names
+    missing = run(
+        sandbox,
+        "aws organizations attach-policy --policy-id " + policy_id,
+        state,
+        default_caller=admin,
+    )
+    assert missing.exit_code == 252 and "--target-id" in missing.stderr
+    assert "aws organizations" in pane_help()

@@ -1,5 +1,5 @@
-"""The commands the CLI pane knows: `aws iam`, `aws sts`, `aws s3api` and
-`aws accessanalyzer`, mapped onto the sandbox's service-layer operations.
+"""The commands the CLI pane knows: `aws iam`, `aws sts`, `aws s3api`, `aws accessanalyzer` and
+`aws organizations`, mapped onto the sandbox's service-layer operations.
 
 Each operation's parameters come from the service function's signature (AWS's own parameter
 names); what the signature cannot say is written down here: which parameters the AWS CLI
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ..services import access_analyzer, iam, resources, sts
+from ..services import access_analyzer, iam, organizations, resources, sts
 
 STRING = "string"
 INTEGER = "integer"
@@ -24,6 +24,22 @@ LIST = "list"  # a list of strings
 STRUCTURES = "structures"  # a list of structures (shorthand Key=a,Value=b or JSON)
 MAP = "map"  # one structure (shorthand A=b,C=d or JSON)
 BOOL_MAP = "bool-map"  # a structure of booleans
+
+# AWS Organizations' required parameters (its API reference), apart: some operation names
+# (create_policy, delete_policy) are IAM's too.
+_ORGANIZATIONS_REQUIRED: dict[str, tuple[str, ...]] = {
+    "attach_policy": ("PolicyId", "TargetId"),
+    "create_policy": ("Content", "Description", "Name", "Type"),
+    "delete_policy": ("PolicyId",),
+    "describe_policy": ("PolicyId",),
+    "detach_policy": ("PolicyId", "TargetId"),
+    "list_accounts_for_parent": ("ParentId",),
+    "list_organizational_units_for_parent": ("ParentId",),
+    "list_policies": ("Filter",),
+    "list_policies_for_target": ("TargetId", "Filter"),
+    "list_targets_for_policy": ("PolicyId",),
+    "update_policy": ("PolicyId",),
+}
 
 # Parameters the AWS CLI requires, per operation (the API reference's "Required: Yes").
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -185,7 +201,7 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    service: str  # accessanalyzer | iam | sts | s3api
+    service: str  # accessanalyzer | iam | organizations | sts | s3api
     name: str  # kebab-case, e.g. create-user
     operation: str  # CreateUser
     function: Callable[..., dict[str, Any]]
@@ -215,7 +231,8 @@ def _kind(name: str, annotation: Any) -> str:
 
 def _command(service: str, function: Callable[..., dict[str, Any]]) -> Command:
     fname = function.__name__
-    required = set(_REQUIRED.get(fname, ()))
+    needed = _ORGANIZATIONS_REQUIRED if service == "organizations" else _REQUIRED
+    required = set(needed.get(fname, ()))
     params = []
     for p in list(inspect.signature(function).parameters.values())[1:]:
         params.append(
@@ -227,7 +244,13 @@ def _command(service: str, function: Callable[..., dict[str, Any]]) -> Command:
 @cache
 def services() -> dict[str, dict[str, Command]]:
     """service → command name → Command, sorted by name."""
-    table: dict[str, dict[str, Command]] = {"accessanalyzer": {}, "iam": {}, "s3api": {}, "sts": {}}
+    table: dict[str, dict[str, Command]] = {
+        "accessanalyzer": {},
+        "iam": {},
+        "organizations": {},
+        "s3api": {},
+        "sts": {},
+    }
     for name in iam.__all__:
         cmd = _command("iam", getattr(iam, name))
         table["iam"][cmd.name] = cmd
@@ -237,6 +260,9 @@ def services() -> dict[str, dict[str, Command]]:
     for name in _ACCESS_ANALYZER:
         cmd = _command("accessanalyzer", getattr(access_analyzer, name))
         table["accessanalyzer"][cmd.name] = cmd
+    for name in organizations.__all__:
+        cmd = _command("organizations", getattr(organizations, name))
+        table["organizations"][cmd.name] = cmd
     for name in _S3API:
         cmd = _command("s3api", getattr(resources, name))
         table["s3api"][cmd.name] = cmd
