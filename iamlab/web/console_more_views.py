@@ -127,6 +127,7 @@ def instance_profile_detail(request: HttpRequest, sandbox_id: int, name: str) ->
     )
     ctx.update(
         entity=profile,
+        tags=sorted(profile.tags.items()),
         roles=Role.objects.filter(account=ctx["account"]).order_by("name"),
         instances=Ec2Instance.objects.filter(instance_profile=profile).order_by("instance_id"),
     )

@@ -645,6 +645,12 @@ def aws_policy_detail(request: HttpRequest, sandbox_id: int, name: str) -> HttpR
     if entry is None:
         raise Http404(f"No AWS managed policy named {name}.")
     ctx = sandbox_context(request, sandbox, section="policies", entry=entry)
+    caller = ctx["caller"]
+    ctx["read_denied"] = read_denied(
+        lambda: iam.get_policy_version(
+            caller, PolicyArn=entry["arn"], VersionId=entry["version_id"]
+        )
+    )
     ctx["document"] = json.dumps(entry["document"], indent=2)
     return _page(request, "sandbox/aws_policy_detail.html", ctx)
 
@@ -901,6 +907,18 @@ ACTIONS: dict[tuple[str, str], tuple[Callable, str, tuple[str, str | None]]] = {
         ),
         "Tag removed from {name}.",
         ("console_policy_tab", "tags"),
+    ),
+    ("instance-profile", "tag"): (
+        lambda c, n, p: iam.tag_instance_profile(c, InstanceProfileName=n, Tags=_tags_param(p)),
+        "Tag saved on {name}.",
+        ("console_instance_profile", None),
+    ),
+    ("instance-profile", "untag"): (
+        lambda c, n, p: iam.untag_instance_profile(
+            c, InstanceProfileName=n, TagKeys=[p.get("key", "")]
+        ),
+        "Tag removed from {name}.",
+        ("console_instance_profile", None),
     ),
     ("policy", "delete"): (
         lambda c, n, p: iam.delete_policy(c, PolicyArn=_policy_arn(c, n)),

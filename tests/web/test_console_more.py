@@ -589,3 +589,77 @@ def test_another_learners_instance_is_404_on_associate(client, sandbox, learner)
     )
     assert response.status_code == 404
     assert Ec2Instance.objects.get(sandbox=sandbox).instance_profile is None
+
+
+def test_profile_created_but_role_refused_without_pass_role(signed_in, sandbox, root):
+    iam.create_role(root, RoleName="web", AssumeRolePolicyDocument=EC2_TRUST)
+    act_as_intern(
+        signed_in,
+        sandbox,
+        root,
+        "iam:CreateInstanceProfile",
+        "iam:AddRoleToInstanceProfile",
+        "iam:GetInstanceProfile",
+    )
+    response = post(signed_in, sandbox, "instance-profiles/", {"name": "p1", "role": "web"})
+    assert response["Location"] == url(sandbox, "instance-profiles/p1/")
+    [message] = [m for m in messages_of(response) if "p1" in m]
+    assert message.startswith("Instance profile p1 created, but the role was not added: ")
+    assert "iam:PassRole" in message
+    assert InstanceProfile.objects.get(sandbox=sandbox, name="p1").role is None
+
+
+def test_role_page_offers_the_settings_form_with_current_values(signed_in, sandbox, root):
+    iam.create_role(
+        root, RoleName="app", AssumeRolePolicyDocument=EC2_TRUST, MaxSessionDuration=10800
+    )
+    body = get(signed_in, sandbox, "roles/app/")
+    assert f'action="/sandbox/{sandbox.pk}/roles/app/settings/"' in body
+    assert 'name="max_session_duration" value="10800"' in body
+
+
+@pytest.mark.parametrize(
+    "rest", ["instance-profiles/", "ec2/instances/", "users/alice/mfa/assign/"]
+)
+def test_new_pages_answer_htmx_with_their_content_only(signed_in, sandbox, root, rest):
+    iam.create_user(root, UserName="alice")
+    full = signed_in.get(url(sandbox, rest)).content.decode()
+    response = signed_in.get(
+        url(sandbox, rest), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="page-content"
+    )
+    fragment = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in full and "<html" not in fragment
+    assert 'class="sidenav"' not in fragment
+    assert '<nav class="breadcrumbs"' in fragment
+    assert "HX-Target" in response["Vary"]
+
+
+def test_aws_managed_policy_document_needs_get_policy_version(signed_in, sandbox, root):
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    assert "&quot;Statement&quot;" in get(signed_in, sandbox, "policies/aws/ReadOnlyAccess/")
+    act_as_intern(signed_in, sandbox, root)
+    body = get(signed_in, sandbox, "policies/aws/ReadOnlyAccess/")
+    assert denied_text("iam:GetPolicyVersion", arn) in body
+    assert "&quot;Statement&quot;" not in body
+
+
+def test_new_secret_key_is_shown_even_when_the_keys_cannot_be_listed(signed_in, sandbox, root):
+    act_as_intern(signed_in, sandbox, root, "iam:CreateAccessKey")
+    response = post(signed_in, sandbox, "users/intern/access-keys/create/")
+    assert response.status_code == 302
+    body = get(signed_in, sandbox, "users/intern/tab/security-credentials/")
+    assert denied_text("iam:ListAccessKeys", INTERN) in body
+    assert 'id="new-key-secret"' in body
+
+
+def test_instance_profile_tags(signed_in, sandbox, root):
+    iam.create_instance_profile(root, InstanceProfileName="p1")
+    response = post(
+        signed_in, sandbox, "do/instance-profile/tag/p1/", {"key": "env", "value": "prod"}
+    )
+    assert response["Location"] == url(sandbox, "instance-profiles/p1/")
+    assert InstanceProfile.objects.get(sandbox=sandbox, name="p1").tags == {"env": "prod"}
+    assert "prod" in get(signed_in, sandbox, "instance-profiles/p1/")
+    post(signed_in, sandbox, "do/instance-profile/untag/p1/", {"key": "env"})
+    assert InstanceProfile.objects.get(sandbox=sandbox, name="p1").tags == {}
