@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iamlab.engine import (
-    Context,
-    Decision,
-    Request,
-    evaluate,
-)
+from iamlab.engine import Decision
 from iamlab.engine import catalog as action_catalog
 from iamlab.sandbox.services import authz
 
@@ -28,14 +23,8 @@ def _statement_text(decisive: list[Any]) -> str:
 
 
 def _authorize(run: Run, args: dict[str, Any]) -> authz.Authorization:
-    caller = run.caller(args["principal"])
-    return authz.authorize(
-        run.sandbox,
-        caller,
-        args["action"],
-        args["resource"],
-        context=args.get("context") or None,
-    )
+    ask = run.authorizer(args["principal"])
+    return ask(args["action"], args["resource"], context=args.get("context") or None)
 
 
 def check_can(run: Run, args: dict[str, Any]) -> Result:
@@ -60,44 +49,30 @@ def check_cannot(run: Run, args: dict[str, Any]) -> Result:
 
 
 def allowed_actions(run: Run, principal: str, resources: list[str], services: list[str]) -> set:
-    """Every action of the services the principal may perform on any of the resources.
+    """Every action of the services the principal may perform on any of the resources, as AWS
+    spells it (s3:GetObject).
 
-    The policies are gathered once per resource (as `authz.authorize` gathers them), then the
-    engine evaluates each action: hundreds of actions cost one set of queries.
+    The policies are gathered once (the sandbox's `authz.authorizer`), then the engine
+    evaluates each action: hundreds of actions cost the queries of one request per resource.
     """
-    caller = run.caller(principal)
-    labels: dict[str, list[str]] = {}
-    identity, boundary = authz._identity(caller, labels)
-    session = authz._session_policy(caller, labels)
+    ask = run.authorizer(principal)
     allowed: set[str] = set()
-    actions = [f"{s}:{a}" for s in services for a in action_catalog.action_names(s)]
+    actions = [f"{s.lower()}:{a}" for s in services for a in action_catalog.action_names(s.lower())]
     for resource in resources:
-        found = authz._resource(run.sandbox, "", resource, caller)
-        org = authz._org(caller, found, labels)
-        context = Context(authz.request_context(caller, found.account, found.tags, org))
         for action in actions:
-            if action in allowed:
-                continue
-            request = Request(
-                principal=caller.arn,
-                action=action,
-                resource=resource,
-                resource_account=found.account_id,
-                context=context,
-            )
-            evaluation = evaluate(
-                request,
-                identity_policies=identity,
-                permission_boundary=boundary,
-                session_policy=session,
-                resource_policy=found.policy,
-                scps=org.scps,
-                rcps=org.rcps,
-                explain=False,
-            )
-            if evaluation.decision is Decision.ALLOWED:
+            if action not in allowed and ask.allowed(action, resource):
                 allowed.add(action)
     return allowed
+
+
+def aws_spelling(action: str) -> str:
+    """An action as AWS's catalog spells it (s3:abortmultipartupload -> s3:AbortMultipartUpload);
+    as given when the catalog does not know it."""
+    service, _, name = action.partition(":")
+    info = action_catalog.action_info(service.lower(), name)
+    if info is None or not info.get("name"):
+        return action
+    return f"{service.lower()}:{info['name']}"
 
 
 def _some(items: list[str], limit: int = 12) -> str:
@@ -107,9 +82,9 @@ def _some(items: list[str], limit: int = 12) -> str:
 
 def check_allowed_actions(run: Run, args: dict[str, Any]) -> Result:
     got = allowed_actions(run, args["principal"], args["resources"], args["services"])
-    got_lower = {a.lower(): a for a in got}
+    got_lower = {a.lower(): aws_spelling(a) for a in got}
     expected_list = args.get("exactly", args.get("within", []))
-    expected = {a.lower(): a for a in expected_list}
+    expected = {a.lower(): aws_spelling(a) for a in expected_list}
     extra = sorted(got_lower[a] for a in got_lower if a not in expected)
     missing = sorted(expected[a] for a in expected if a not in got_lower)
     parts = []
@@ -119,5 +94,5 @@ def check_allowed_actions(run: Run, args: dict[str, Any]) -> Result:
         parts.append(f"needed but not allowed: {', '.join(missing)}")
     if parts:
         return False, sentence("; ".join(parts))
-    shown = ", ".join(sorted(got)) or "nothing"
+    shown = ", ".join(sorted(got_lower.values())) or "nothing"
     return True, f"Allowed exactly what is needed: {shown}."

@@ -7,20 +7,23 @@ from collections.abc import Callable
 from typing import Any
 
 from iamlab.sandbox.models import Account, Sandbox
-from iamlab.sandbox.services import principals
+from iamlab.sandbox.services import authz, principals
 from iamlab.sandbox.services.errors import AwsError
 
 Result = tuple[bool, str]
 
 
 class Run:
-    """One grading of one sandbox: the lesson's default account and per-run caches."""
+    """One grading of one sandbox: the lesson's default account and per-run caches (callers,
+    authorizers, reports). The checks only read the sandbox, so what a cache holds stays true
+    for the whole grading; a new grading makes a new Run."""
 
     def __init__(self, sandbox: Sandbox, first_account: str) -> None:
         self.sandbox = sandbox
         self.first_account = first_account
         self._accounts: dict[str, Account | None] = {}
         self._callers: dict[str, principals.Caller] = {}
+        self._authorizers: dict[str, authz.Authorizer] = {}
         self._memo: dict[tuple[str, str], Any] = {}
 
     def caller(self, arn: str) -> principals.Caller:
@@ -31,6 +34,12 @@ class Run:
             except AwsError as exc:
                 raise Missing(f"{arn} cannot make requests: {exc.message}") from None
         return self._callers[arn]
+
+    def authorizer(self, arn: str) -> authz.Authorizer:
+        """The principal's policies, gathered once per grading for all its access checks."""
+        if arn not in self._authorizers:
+            self._authorizers[arn] = authz.authorizer(self.sandbox, caller=self.caller(arn))
+        return self._authorizers[arn]
 
     def memo(self, what: str, account: Account, compute: Callable[[], Any]) -> Any:
         """A per-account report (credential report, scorecard) computed once per grading."""
@@ -63,9 +72,10 @@ class Missing(Exception):
 
 
 def sentence(text: str) -> str:
-    """First letter up, one full stop at the end."""
+    """First letter up (not an ARN's: `arn:` is how AWS spells it), one full stop at the end."""
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    if not text.startswith("arn:"):
+        text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

@@ -13,7 +13,7 @@ from typing import Any
 
 from iamlab.sandbox.services.errors import AwsError
 
-from . import access_checks, audit_checks, entity_checks
+from . import access_checks, audit_checks, config_checks, entity_checks
 from .checkrun import Missing, Result, Run, sentence
 
 __all__ = ["CHECKS", "Missing", "Result", "Run", "run_check", "sentence"]
@@ -42,6 +42,8 @@ CHECKS: dict[str, Callable[[Run, dict[str, Any]], Result]] = {
     "scorecard": audit_checks.check_scorecard,
     "policy_valid": audit_checks.check_policy_valid,
     "assumed": entity_checks.check_assumed,
+    "instance_profile": config_checks.check_instance_profile,
+    "role_settings": config_checks.check_role_settings,
 }
 
 

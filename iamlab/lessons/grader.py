@@ -124,7 +124,7 @@ def _resolve(sandbox: Sandbox, value: Any) -> Any:
             .values_list("policy_id", flat=True)
             .first()
         )
-        return policy_id or f"p-unknown-{value['org_policy']}"
+        return policy_id or _absent_org_policy_id(sandbox)
     if not (isinstance(value, dict) and set(value) <= {"totp", "step"} and "totp" in value):
         return value
     serial = str(value["totp"])
@@ -136,6 +136,22 @@ def _resolve(sandbox: Sandbox, value: Any) -> Any:
     if device is None:
         return "000000"  # the service answers as AWS does for a wrong code
     return mfa.totp(mfa.seed(device), sandbox.now(), offset_steps=int(value.get("step", 0)))
+
+
+def _absent_org_policy_id(sandbox: Sandbox) -> str:
+    """A policy id that AWS's pattern accepts ("p-" then 8 to 128 letters, digits or "_"; here
+    lowercase and digits only, as AWS's older pattern demanded too) and that no policy of the
+    sandbox has: the call then fails as AWS fails for a policy that does not exist
+    (PolicyNotFoundException), not for a malformed id (InvalidInputException)."""
+    taken = set(
+        OrganizationPolicy.objects.filter(organization__sandbox=sandbox).values_list(
+            "policy_id", flat=True
+        )
+    )
+    candidate = "p-00000000"
+    while candidate in taken:
+        candidate += "0"
+    return candidate
 
 
 def takes_sandbox(operation: Any) -> bool:

@@ -223,6 +223,11 @@ class _Checker:
             self.account(at.get("account", base), account)
         elif kind == "policy_valid":
             self.policy(at["policy"], account, args["policy"])
+        elif kind == "instance_profile":
+            # The instance may be launched by the learner: only the IAM names are checked.
+            self.entity(at["profile"], "instance_profile", account, args["profile"])
+            if "role" in args:
+                self.entity(at["role"], "role", account, args["role"])
         else:
             for key in ("user", "group", "role"):
                 if key == "user" and args.get(key) == "<root_account>":

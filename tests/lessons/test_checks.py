@@ -64,6 +64,23 @@ accounts:
           Version: "2012-10-17"
           Statement:
             - {Effect: Allow, Principal: {AWS: "111122223333"}, Action: sts:AssumeRole}
+        description: Restart instances for a ticket
+        max_session_duration: 43200
+      Web:
+        trust_policy:
+          Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
+    instance_profiles:
+      WebProfile: {role: Web}
+      Hollow: {}
+    instances:
+      i-0123456789abcdef0: {instance_profile: WebProfile, tags: {Name: web-01}}
+      i-0fedcba9876543210: {tags: {Name: bare}}
+      i-0000000000000000a: {instance_profile: Hollow, tags: {Name: hollow}}
+      i-0aaaaaaaaaaaaaaaa: {instance_profile: WebProfile, state: terminated, tags: {Name: gone}}
+      i-0bbbbbbbbbbbbbbb1: {tags: {Name: twin}}
+      i-0bbbbbbbbbbbbbbb2: {tags: {Name: twin}}
     buckets:
       reports: {}
   "444455556666":
@@ -117,7 +134,7 @@ CASES = [
             "resource": "*",
         },
         False,
-        ["cannot make requests"],
+        ["arn:aws:iam::111122223333:user/zed cannot make requests"],
     ),
     (
         "can",
@@ -197,6 +214,28 @@ CASES = [
         },
         False,
         ["Allowed but not needed (1): s3:GetObject"],
+    ),
+    (
+        "allowed_actions",  # names shown as AWS spells them, however the lesson wrote them
+        {
+            "principal": ALICE,
+            "resources": ["arn:aws:s3:::reports/a"],
+            "services": ["S3"],
+            "exactly": ["s3:getobject", "s3:abortmultipartupload"],
+        },
+        False,
+        ["Needed but not allowed: s3:AbortMultipartUpload."],
+    ),
+    (
+        "allowed_actions",
+        {
+            "principal": ALICE,
+            "resources": ["arn:aws:s3:::reports/a"],
+            "services": ["s3"],
+            "within": ["S3:GETOBJECT"],
+        },
+        True,
+        ["Allowed exactly what is needed: s3:GetObject."],
     ),
     ("exists", {"type": "user", "name": "alice"}, True, ["There is a user"]),
     ("exists", {"type": "role", "name": "Nobody"}, False, ["There is no role 'Nobody'"]),
@@ -296,6 +335,88 @@ CASES = [
     ("policy_valid", {"policy": "AdministratorAccess"}, True, ["AWS managed"]),
     ("policy_valid", {"policy": "Nothing"}, False, ["no customer managed policy"]),
     ("assumed", {"role": "Partner", "by": PARTNER_USER}, False, ["Nobody has assumed Partner"]),
+    (
+        "instance_profile",
+        {"instance": "i-0123456789abcdef0", "profile": "WebProfile", "role": "Web"},
+        True,
+        ["i-0123456789abcdef0 (web-01) has the instance profile WebProfile, holding the role Web"],
+    ),
+    ("instance_profile", {"instance": "web-01", "profile": "webprofile"}, True, ["role Web"]),
+    (
+        "instance_profile",
+        {"instance": "web-01", "profile": "WebProfile", "role": "Helpdesk"},
+        False,
+        ["holds the role Web, not Helpdesk"],
+    ),
+    (
+        "instance_profile",
+        {"instance": "web-01", "profile": "Hollow"},
+        False,
+        ["has the instance profile WebProfile associated, not Hollow"],
+    ),
+    (
+        "instance_profile",
+        {"instance": "bare", "profile": "WebProfile"},
+        False,
+        ["no instance profile associated"],
+    ),
+    (
+        "instance_profile",
+        {"instance": "hollow", "profile": "Hollow"},
+        False,
+        ["Hollow on i-0000000000000000a (hollow) holds no role"],
+    ),
+    ("instance_profile", {"instance": "gone", "profile": "WebProfile"}, False, ["is terminated"]),
+    (
+        "instance_profile",
+        {"instance": "twin", "profile": "WebProfile"},
+        False,
+        ["More than one EC2 instance is named 'twin'"],
+    ),
+    (
+        "instance_profile",
+        {"instance": "i-0bbbbbbbbbbbbbbb1", "profile": "WebProfile"},
+        False,
+        ["no instance profile"],
+    ),
+    (
+        "instance_profile",
+        {"instance": "db-01", "profile": "WebProfile"},
+        False,
+        ["There is no EC2 instance 'db-01'"],
+    ),
+    (
+        "role_settings",
+        {
+            "role": "Helpdesk",
+            "max_session_duration": 43200,
+            "description": "Restart instances for a ticket",
+        },
+        True,
+        ["maximum session duration is 43200 seconds (12 hours)", "description is 'Restart"],
+    ),
+    (
+        "role_settings",
+        {"role": "Helpdesk", "max_session_duration": 3600},
+        False,
+        [
+            "The role Helpdesk's maximum session duration is 43200 seconds (12 hours), "
+            "not 3600 seconds (1 hour)."
+        ],
+    ),
+    (
+        "role_settings",
+        {"role": "Partner", "max_session_duration": 3600, "description": "Partner access"},
+        False,
+        ["The role Partner's description is empty, not 'Partner access'."],
+    ),
+    ("role_settings", {"role": "Partner", "description": ""}, True, ["description is empty"]),
+    (
+        "role_settings",
+        {"role": "Nobody", "max_session_duration": 3600},
+        False,
+        ["no role named 'Nobody'"],
+    ),
 ]
 
 
@@ -338,3 +459,23 @@ def test_trust_requires_mfa_passes_with_a_bool_condition(run):
     iam.update_assume_role_policy(root, RoleName="Helpdesk", PolicyDocument=document)
     passed, detail = run_check(run, "trust_requires", {"role": "Helpdesk", "mfa": True})
     assert passed, detail
+
+
+def test_allowed_actions_queries_do_not_grow_with_the_actions(run):
+    """The principal's policies are gathered once (authz.authorizer): checking every action of
+    three services costs the same queries as one service's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from iamlab.lessons.access_checks import allowed_actions
+
+    def queries(services: list[str]) -> tuple[int, set]:
+        fresh = Run(run.sandbox, "111122223333")
+        with CaptureQueriesContext(connection) as captured:
+            got = allowed_actions(fresh, ALICE, ["arn:aws:s3:::reports/a"], services)
+        return len(captured.captured_queries), got
+
+    few, got_few = queries(["s3"])
+    many, got_many = queries(["s3", "iam", "ec2"])
+    assert got_few == got_many == {"s3:GetObject"}
+    assert many == few

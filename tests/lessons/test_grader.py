@@ -118,3 +118,63 @@ def test_the_grader_knows_every_service_module_the_schema_allows():
     from iamlab.lessons.schema import SERVICE_MODULES
 
     assert set(grader._MODULES) == set(SERVICE_MODULES)
+
+
+ORG_SCENARIO = """
+clock: {now: 2026-03-02T09:00:00Z}
+accounts:
+  "111122223333": {}
+  "444455556666": {}
+organization:
+  management_account: "111122223333"
+  policies:
+    DenyLeave:
+      type: SCP
+      document:
+        Version: "2012-10-17"
+        Statement: [{Effect: Deny, Action: "organizations:LeaveOrganization", Resource: "*"}]
+  root:
+    accounts: {"111122223333": {}, "444455556666": {}}
+"""
+
+
+@pytest.mark.django_db
+def test_an_unknown_org_policy_name_fails_as_a_policy_aws_cannot_find():
+    """`{org_policy: NAME}` for a name the organization lacks gives an id that matches AWS's
+    PolicyId pattern but belongs to no policy: AttachPolicy answers PolicyNotFoundException."""
+    import re
+
+    from iamlab.sandbox.services.errors import AwsError
+
+    sandbox = load_scenario(ORG_SCENARIO, name="grader-org")
+    root = "arn:aws:iam::111122223333:root"
+    absent = grader._resolve(sandbox, {"org_policy": "NoSuchPolicy"})
+    assert re.fullmatch(r"p-[0-9a-z]{8,128}", absent)
+    known = grader._resolve(sandbox, {"org_policy": "DenyLeave"})
+    assert known != absent
+    attach = SolutionAction(
+        call="organizations.attach_policy",
+        as_=root,
+        params={"PolicyId": {"org_policy": "NoSuchPolicy"}, "TargetId": "444455556666"},
+    )
+    with pytest.raises(AwsError) as raised:
+        apply_action(sandbox, attach)
+    assert raised.value.code == "PolicyNotFoundException"
+    attach_known = SolutionAction(
+        call="organizations.attach_policy",
+        as_=root,
+        params={"PolicyId": {"org_policy": "DenyLeave"}, "TargetId": "444455556666"},
+    )
+    apply_action(sandbox, attach_known)  # the same call with a real name succeeds
+
+
+@pytest.mark.django_db
+def test_the_absent_org_policy_id_avoids_ids_the_sandbox_has():
+    from iamlab.sandbox.models import OrganizationPolicy
+
+    sandbox = load_scenario(ORG_SCENARIO, name="grader-org-taken")
+    OrganizationPolicy.objects.filter(organization__sandbox=sandbox, name="DenyLeave").update(
+        policy_id="p-00000000"
+    )
+    absent = grader._resolve(sandbox, {"org_policy": "Other"})
+    assert absent == "p-000000000"

@@ -12,6 +12,7 @@ Policies gathered:
   SQS queue policy, Lambda function policy.
 
 Documents compile once per (text, name), so repeated authorizations do not recompile.
+`authorizer(sandbox, principal)` gathers once and evaluates many requests by one principal.
 """
 
 from __future__ import annotations
@@ -495,6 +496,150 @@ def request_context(
 
 
 # ---------------------------------------------------------------------------------- authorize
+@dataclass(slots=True)
+class _Target:
+    """What one resource contributes to every request on it: found once per authorizer."""
+
+    found: _Resource
+    org: _Org
+    labels: dict[str, list[str]]
+    context: dict[str, Any]
+    engine_context: Context
+
+
+class Authorizer:
+    """`authorize` for one principal and many requests: "gather once, evaluate many".
+
+    The principal's identity policies, boundary and session policy are gathered when the
+    authorizer is made; each resource's policy, account, organization policies and request
+    context once, on its first request (a role's trust policy counts as a second resource: AWS
+    reads it only for the sts:AssumeRole* family). Every later request is the engine's work
+    only, so asking about hundreds of actions costs the queries of one `authorize` per resource.
+
+    A snapshot: what the sandbox holds when a piece is first gathered. Make a new authorizer
+    after changing the sandbox.
+    """
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        principal: str | Caller | None = None,
+        *,
+        caller: Caller | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
+        if caller is None:
+            caller = principal if isinstance(principal, Caller) else None
+        if caller is None:
+            caller = principals.as_principal(sandbox, str(principal))
+        self.sandbox = sandbox
+        self.caller = caller
+        self._context = dict(context or {})
+        self._labels: dict[str, list[str]] = {}
+        self._identity, self._boundary = _identity(caller, self._labels)
+        self._session = _session_policy(caller, self._labels)
+        self._targets: dict[tuple[str, bool], _Target] = {}
+
+    def _target(self, action: str, resource: str) -> _Target:
+        trust = action.lower() in _TRUST_ACTIONS
+        key = (resource, trust)
+        target = self._targets.get(key)
+        if target is None:
+            labels = {name: list(values) for name, values in self._labels.items()}
+            found = _resource(self.sandbox, action, resource, self.caller)
+            org = _org(self.caller, found, labels)
+            ctx = request_context(self.caller, found.account, found.tags, org)
+            ctx.update(self._context)
+            target = _Target(found, org, labels, ctx, Context(ctx))
+            self._targets[key] = target
+        return target
+
+    def _evaluate(
+        self,
+        target: _Target,
+        action: str,
+        resource: str,
+        ctx: Context,
+        resource_policy: Policy | None,
+        *,
+        explain: bool,
+    ) -> Evaluation:
+        request = Request(
+            principal=self.caller.arn,
+            action=action,
+            resource=resource,
+            resource_account=target.found.account_id,
+            context=ctx,
+        )
+        return evaluate(
+            request,
+            identity_policies=self._identity,
+            permission_boundary=self._boundary,
+            session_policy=self._session,
+            resource_policy=resource_policy,
+            scps=target.org.scps,
+            rcps=target.org.rcps,
+            explain=explain,
+        )
+
+    def allowed(self, action: str, resource: str = "*") -> bool:
+        """Whether AWS would allow the request: the fast path, no explanation built."""
+        target = self._target(action, resource)
+        evaluation = self._evaluate(
+            target,
+            action,
+            resource,
+            target.engine_context,
+            target.found.policy,
+            explain=False,
+        )
+        return evaluation.decision is Decision.ALLOWED
+
+    def __call__(
+        self,
+        action: str,
+        resource: str = "*",
+        *,
+        context: Mapping[str, Any] | None = None,
+        explain: bool = True,
+        resource_policy: Policy | None | object = ...,
+    ) -> Authorization:
+        """The decision on one request, as `authorize` gives it. `context` adds or overrides
+        request-context keys for this request only."""
+        target = self._target(action, resource)
+        policy = target.found.policy if resource_policy is ... else resource_policy
+        ctx = dict(target.context)
+        if context:
+            ctx.update(context)
+        engine_context = Context(ctx) if context else target.engine_context
+        evaluation = self._evaluate(
+            target,
+            action,
+            resource,
+            engine_context,
+            policy,  # type: ignore[arg-type]
+            explain=explain,
+        )
+        labels = {name: list(values) for name, values in target.labels.items()}
+        if policy is not None:
+            labels["resource"] = [target.found.policy_label]
+        return Authorization(
+            evaluation, self.caller, action, resource, target.found.account_id, ctx, labels
+        )
+
+
+def authorizer(
+    sandbox: Sandbox,
+    principal: str | Caller | None = None,
+    *,
+    caller: Caller | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Authorizer:
+    """An `Authorizer` for `principal` (an ARN, or a Caller): call it with (action, resource)
+    as many times as needed; `context` applies to every request."""
+    return Authorizer(sandbox, principal, caller=caller, context=context)
+
+
 def authorize(
     sandbox: Sandbox,
     principal: str | Caller | None,
@@ -511,38 +656,7 @@ def authorize(
     `context` adds or overrides request-context keys (e.g. sts:ExternalId, aws:RequestTag/x,
     s3:prefix). `resource_policy` replaces the stored one (KMS's lockout check asks about a
     key policy before it is saved). The number of queries does not depend on the sandbox's size.
+    For many requests by one principal, `authorizer` gathers the policies once.
     """
-    if caller is None:
-        caller = principal if isinstance(principal, Caller) else None
-    if caller is None:
-        caller = principals.as_principal(sandbox, str(principal))
-    labels: dict[str, list[str]] = {}
-    found = _resource(sandbox, action, resource, caller)
-    if resource_policy is not ...:
-        found.policy = resource_policy  # type: ignore[assignment]
-    identity, boundary = _identity(caller, labels)
-    session = _session_policy(caller, labels)
-    org = _org(caller, found, labels)
-    if found.policy is not None:
-        labels["resource"] = [found.policy_label]
-    ctx = request_context(caller, found.account, found.tags, org)
-    if context:
-        ctx.update(context)
-    request = Request(
-        principal=caller.arn,
-        action=action,
-        resource=resource,
-        resource_account=found.account_id,
-        context=Context(ctx),
-    )
-    evaluation = evaluate(
-        request,
-        identity_policies=identity,
-        permission_boundary=boundary,
-        session_policy=session,
-        resource_policy=found.policy,
-        scps=org.scps,
-        rcps=org.rcps,
-        explain=explain,
-    )
-    return Authorization(evaluation, caller, action, resource, found.account_id, ctx, labels)
+    one = Authorizer(sandbox, principal, caller=caller)
+    return one(action, resource, context=context, explain=explain, resource_policy=resource_policy)

@@ -215,3 +215,88 @@ def test_a_service_call_takes_the_same_queries_whatever_the_size(size, django_as
     # authorization (6) + the activity event (1)
     with django_assert_num_queries(7):
         calls.authorized_call(alice, "s3:GetObject", "arn:aws:s3:::shared/x")
+
+
+# ------------------------------------------------------------------ gather once, evaluate many
+REQUESTS = [
+    ("s3:GetObject", "arn:aws:s3:::shared/x"),
+    ("s3:PutObject", "arn:aws:s3:::shared/x"),
+    ("s3:GetObject", "arn:aws:s3:::guarded/x"),
+    ("sqs:SendMessage", "*"),
+    ("iam:CreateUser", "arn:aws:iam::111111111111:user/x"),
+    ("iam:ListUsers", "*"),
+    ("ec2:DescribeInstances", "*"),
+]
+PRINCIPALS = [
+    ALICE,
+    "arn:aws:iam::111111111111:user/dana",
+    "arn:aws:iam::111111111111:user/u0",
+    "arn:aws:iam::222222222222:user/eve",
+    "arn:aws:iam::999999999999:root",
+]
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_an_authorizer_decides_as_authorize_does(sandbox, principal):
+    ask = authz.authorizer(sandbox, principal)
+    decisions = []
+    for action, resource in REQUESTS:
+        one = authz.authorize(sandbox, principal, action, resource)
+        many = ask(action, resource)
+        assert many.decision is one.decision, (action, resource)
+        assert many.evaluation.basis == one.evaluation.basis
+        assert many.policies == one.policies
+        assert many.context == one.context
+        assert ask.allowed(action, resource) is one.allowed
+        decisions.append(one.allowed)
+    if principal == ALICE:  # the requests mix allowed and denied ones
+        assert decisions == [True, True, False, True, False, False, False]
+
+
+def test_an_authorizer_reads_a_trust_policy_only_for_assume_role(two_role_sandbox):
+    role = "arn:aws:iam::111111111111:role/team/ops"
+    ask = authz.authorizer(two_role_sandbox, "arn:aws:iam::111111111111:root")
+    assume = ask("sts:AssumeRole", role)
+    assert assume.allowed
+    assert assume.policies["resource"] == ["trust policy"]
+    other = ask("iam:GetRole", role)  # the same ARN, but not the sts:AssumeRole family
+    assert "resource" not in other.policies
+    assert (
+        other.evaluation.basis
+        == authz.authorize(
+            two_role_sandbox, "arn:aws:iam::111111111111:root", "iam:GetRole", role
+        ).evaluation.basis
+    )
+
+
+def test_a_request_context_applies_to_one_request_only(sandbox):
+    ask = authz.authorizer(sandbox, ALICE)
+    tagged = ask("s3:ListBucket", "arn:aws:s3:::shared", context={"s3:prefix": "home/"})
+    assert tagged.context["s3:prefix"] == "home/"
+    assert "s3:prefix" not in ask("s3:ListBucket", "arn:aws:s3:::shared").context
+    everywhere = authz.authorizer(sandbox, ALICE, context={"aws:SourceIp": "203.0.113.9"})
+    assert everywhere("s3:ListBucket", "arn:aws:s3:::shared").context["aws:SourceIp"] == (
+        "203.0.113.9"
+    )
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_an_authorizers_queries_do_not_grow_with_the_actions(
+    sandbox, count, django_assert_num_queries
+):
+    """Gathering is per principal and per resource: the same queries as one `authorize` for
+    each resource, however many actions are asked about."""
+    from iamlab.engine import catalog
+
+    actions = [f"s3:{name}" for name in catalog.action_names("s3")][:count]
+    assert len(actions) == count
+    alice = principals.as_user(sandbox, "alice")
+    # inline (1), attachments (1), boundary (1); then the bucket (1), OUs (1), org policies (1)
+    with django_assert_num_queries(6):
+        ask = authz.authorizer(sandbox, caller=alice)
+        results = [ask.allowed(a, "arn:aws:s3:::shared/x") for a in actions]
+    assert all(results)  # alice may do any s3 action (read-s3 and her boundary allow s3:*)
+    # a second resource, in another account: its lookup (1), OUs (1), org policies (1)
+    with django_assert_num_queries(3):
+        for action in actions:
+            ask(action, "arn:aws:s3:::guarded/y", explain=False)
