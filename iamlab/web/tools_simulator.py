@@ -96,30 +96,11 @@ def _result(action: str, data: dict[str, Any], documents: dict[str, tuple]) -> d
 
 # --------------------------------------------------------------------------- sandbox mode
 def _sandbox_documents(sandbox, caller, action: str, resource: str) -> dict[str, tuple]:
-    """The documents authorize() evaluates, by their JSON pointer in the request (gathered with
-    the same helpers authorize() uses, so that the paths line up)."""
-    out: dict[str, tuple] = {}
+    """The documents authorize() evaluates, by their JSON pointer in the request."""
     try:
-        labels: dict[str, list[str]] = {}
-        identity, boundary = authz._identity(caller, labels)  # noqa: SLF001
-        for i, policy in enumerate(identity):
-            out[f"/identityPolicies/{i}"] = (policy.name or "", "identity", policy.document)
-        if boundary is not None:
-            out["/permissionBoundary"] = (boundary.name or "", "boundary", boundary.document)
-        session = authz._session_policy(caller, labels)  # noqa: SLF001
-        if session is not None:
-            out["/sessionPolicy"] = (session.name or "", "session", session.document)
-        found = authz._resource(sandbox, action, resource, caller)  # noqa: SLF001
-        if found.policy is not None:
-            out["/resourcePolicy"] = (found.policy_label, "resource", found.policy.document)
-        org = authz._org(caller, found, labels)  # noqa: SLF001
-        for name, levels in (("scps", org.scps), ("rcps", org.rcps)):
-            for level, policies in enumerate(levels or []):
-                for i, policy in enumerate(policies):
-                    out[f"/{name}/{level}/{i}"] = (policy.name or "", name[:-1], policy.document)
-    except Exception:  # noqa: BLE001 - without documents the page still shows the decisions
-        return out
-    return out
+        return authz.authorizer(sandbox, caller=caller).documents(action, resource)
+    except AwsError:  # without documents the page still shows the decisions
+        return {}
 
 
 @login_required

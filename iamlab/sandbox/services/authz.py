@@ -582,6 +582,28 @@ class Authorizer:
             explain=explain,
         )
 
+    def documents(self, action: str, resource: str = "*") -> dict[str, tuple[str, str, Any]]:
+        """The policies a request on `resource` is evaluated against, by their JSON pointer in
+        the engine's request (as decisive statements and traces name them):
+        {"/identityPolicies/0": (name, kind, document), "/resourcePolicy": ..., ...}."""
+        target = self._target(action, resource)
+        out: dict[str, tuple[str, str, Any]] = {}
+        for i, policy in enumerate(self._identity):
+            out[f"/identityPolicies/{i}"] = (policy.name or "", "identity", policy.document)
+        if self._boundary is not None:
+            boundary = self._boundary
+            out["/permissionBoundary"] = (boundary.name or "", "boundary", boundary.document)
+        if self._session is not None:
+            out["/sessionPolicy"] = (self._session.name or "", "session", self._session.document)
+        if target.found.policy is not None:
+            found = target.found
+            out["/resourcePolicy"] = (found.policy_label, "resource", found.policy.document)
+        for name, levels in (("scps", target.org.scps), ("rcps", target.org.rcps)):
+            for level, policies in enumerate(levels or []):
+                for i, policy in enumerate(policies):
+                    out[f"/{name}/{level}/{i}"] = (policy.name or "", name[:-1], policy.document)
+        return out
+
     def allowed(self, action: str, resource: str = "*") -> bool:
         """Whether AWS would allow the request: the fast path, no explanation built."""
         target = self._target(action, resource)

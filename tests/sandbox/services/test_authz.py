@@ -300,3 +300,32 @@ def test_an_authorizers_queries_do_not_grow_with_the_actions(
     with django_assert_num_queries(3):
         for action in actions:
             ask(action, "arn:aws:s3:::guarded/y", explain=False)
+
+
+def test_an_authorizer_names_the_documents_it_evaluates_by_their_engine_paths(db):
+    from iamlab.sandbox.scenario import load_scenario
+
+    sandbox = load_scenario(
+        """
+format: 1
+accounts:
+  "111122223333":
+    users:
+      dev:
+        inline_policies:
+          read:
+            Version: "2012-10-17"
+            Statement: [{Effect: Allow, Action: "s3:Get*", Resource: "*"}]
+        boundary: arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+""",
+        name="documents",
+    )
+    ask = authz.authorizer(sandbox, "arn:aws:iam::111122223333:user/dev")
+    documents = ask.documents("s3:GetObject", "arn:aws:s3:::nowhere/key")
+    assert set(documents) == {"/identityPolicies/0", "/permissionBoundary"}
+    name, kind, document = documents["/identityPolicies/0"]
+    assert (name, kind) == ("read", "identity")
+    assert "s3:Get*" in str(document)
+    decision = ask("s3:GetObject", "arn:aws:s3:::nowhere/key")
+    paths = decision.evaluation.decisive_paths()
+    assert paths and all(path.split("/Statement")[0] in documents for path in paths)
