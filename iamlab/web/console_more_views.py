@@ -1,5 +1,6 @@
-"""More IAM console pages: instance profiles, EC2 instances (their instance profile), assigning a
-virtual MFA device to a user, a role's settings, and an identity provider's details.
+"""More IAM console pages: instance profiles, EC2 instances (their instance profile: associate,
+replace, disassociate), assigning a virtual MFA device to a user, a role's settings, and an
+identity provider's details and deletion.
 
 As in `console_views`, pages read the sandbox's rows to show them and ask the service layer as
 the acting principal whether that principal may read them (a denied read shows AWS's message
@@ -24,7 +25,7 @@ from iamlab.sandbox.models import (
     MfaDevice,
     Role,
 )
-from iamlab.sandbox.services import authz, iam, mfa, resources
+from iamlab.sandbox.services import iam, mfa, resources, resources_compute
 from iamlab.sandbox.services.errors import AwsError
 
 from .access import get_own_sandbox
@@ -194,11 +195,16 @@ def ec2_instances(request: HttpRequest, sandbox_id: int) -> HttpResponse:
         extra = {"aws_error": outcome.error}
         status = _status(outcome.error)
     ctx = sandbox_context(request, sandbox, section="ec2", **extra)
-    ctx["rows"] = (
+    rows = list(
         Ec2Instance.objects.filter(account=ctx["account"])
         .select_related("instance_profile__role")
         .order_by("launched", "instance_id")
     )
+    for row in rows:
+        row.association_id = (
+            resources_compute.association_id(row) if row.instance_profile_id else ""
+        )
+    ctx["rows"] = rows
     ctx["profiles"] = InstanceProfile.objects.filter(account=ctx["account"]).order_by("name")
     return _page(request, "sandbox/ec2_instances.html", ctx, status=status)
 
@@ -217,6 +223,57 @@ def ec2_associate(request: HttpRequest, sandbox_id: int, instance_id: str) -> Ht
         ),
     )
     report(request, outcome, f"Instance profile {profile_name} associated with {instance_id}.")
+    return redirect("console_ec2_instances", sandbox_id=sandbox.pk)
+
+
+def _association_form(request: HttpRequest, sandbox, instance_id: str) -> str:  # noqa: ANN001
+    """The association ID of an instance of the acting account, as the console knows it (the
+    page lists the instance's association); "" when it has none (the service then answers
+    InvalidAssociationID.NotFound)."""
+    caller = acting_caller(request, sandbox)
+    instance = (
+        Ec2Instance.objects.filter(
+            sandbox=sandbox,
+            account=caller.account,
+            instance_id=instance_id,
+            instance_profile__isnull=False,
+        )
+        .select_related("instance_profile")
+        .first()
+    )
+    return resources_compute.association_id(instance) if instance else ""
+
+
+@login_required
+@require_POST
+def ec2_replace(request: HttpRequest, sandbox_id: int, instance_id: str) -> HttpResponse:
+    """ReplaceIamInstanceProfileAssociation: give an instance another instance profile."""
+    sandbox = get_own_sandbox(request, sandbox_id)
+    profile_name = request.POST.get("profile", "").strip()
+    association = _association_form(request, sandbox, instance_id) or "iip-assoc-none"
+    outcome = run(
+        request,
+        sandbox,
+        lambda c: resources_compute.replace_iam_instance_profile_association(
+            c, IamInstanceProfile={"Name": profile_name}, AssociationId=association
+        ),
+    )
+    report(request, outcome, f"Instance {instance_id} now uses instance profile {profile_name}.")
+    return redirect("console_ec2_instances", sandbox_id=sandbox.pk)
+
+
+@login_required
+@require_POST
+def ec2_disassociate(request: HttpRequest, sandbox_id: int, instance_id: str) -> HttpResponse:
+    """DisassociateIamInstanceProfile: the instance keeps running without a role."""
+    sandbox = get_own_sandbox(request, sandbox_id)
+    association = _association_form(request, sandbox, instance_id) or "iip-assoc-none"
+    outcome = run(
+        request,
+        sandbox,
+        lambda c: resources_compute.disassociate_iam_instance_profile(c, AssociationId=association),
+    )
+    report(request, outcome, f"Instance profile removed from {instance_id}.")
     return redirect("console_ec2_instances", sandbox_id=sandbox.pk)
 
 
@@ -360,7 +417,8 @@ def role_settings(request: HttpRequest, sandbox_id: int, name: str) -> HttpRespo
 def identity_provider_detail(
     request: HttpRequest, sandbox_id: int, kind: str, name: str
 ) -> HttpResponse:
-    """A SAML or OIDC provider of the caller's account: its metadata, audiences, thumbprints."""
+    """A SAML or OIDC provider of the caller's account, read with GetSAMLProvider or
+    GetOpenIDConnectProvider as the acting principal: its metadata, audiences, thumbprints."""
     sandbox = get_own_sandbox(request, sandbox_id)
     ctx = sandbox_context(request, sandbox, section="providers")
     provider = IdentityProvider.objects.filter(
@@ -368,8 +426,94 @@ def identity_provider_detail(
     ).first()
     if provider is None:
         raise Http404("No such identity provider in this account.")
-    action = "iam:GetSAMLProvider" if provider.type == "SAML" else "iam:GetOpenIDConnectProvider"
-    decision = authz.authorize(sandbox, ctx["caller"], action, provider.arn, explain=False)
-    ctx["read_denied_message"] = "" if decision.allowed else decision.message
-    ctx.update(entity=provider, action=action)
+    caller = ctx["caller"]
+    details: dict = {}
+    error: AwsError | None = None
+    try:
+        if provider.type == IdentityProvider.Type.SAML:
+            action = "iam:GetSAMLProvider"
+            details = iam.get_saml_provider(caller, SAMLProviderArn=provider.arn)
+        else:
+            action = "iam:GetOpenIDConnectProvider"
+            details = iam.get_open_id_connect_provider(
+                caller, OpenIDConnectProviderArn=provider.arn
+            )
+    except AwsError as exc:
+        error = exc
+    ctx.update(
+        entity=provider,
+        action=action,
+        details=details,
+        read_denied_message=error.message if error else "",
+        read_denied_code=error.code if error else "",
+        tags=[(t["Key"], t["Value"]) for t in details.get("Tags", [])],
+    )
     return _page(request, "sandbox/identity_provider_detail.html", ctx)
+
+
+def _oidc_values(text: str) -> list[str]:
+    return [v.strip() for v in text.replace(",", "\n").splitlines() if v.strip()]
+
+
+_OIDC_ACTIONS = {
+    "add-audience": (
+        lambda c, arn, p: iam.add_client_id_to_open_id_connect_provider(
+            c, OpenIDConnectProviderArn=arn, ClientID=p.get("value", "").strip()
+        ),
+        "Audience added.",
+    ),
+    "remove-audience": (
+        lambda c, arn, p: iam.remove_client_id_from_open_id_connect_provider(
+            c, OpenIDConnectProviderArn=arn, ClientID=p.get("value", "").strip()
+        ),
+        "Audience removed.",
+    ),
+    "thumbprints": (
+        lambda c, arn, p: iam.update_open_id_connect_provider_thumbprint(
+            c, OpenIDConnectProviderArn=arn, ThumbprintList=_oidc_values(p.get("value", ""))
+        ),
+        "Thumbprints updated.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def oidc_provider_action(request: HttpRequest, sandbox_id: int, action: str) -> HttpResponse:
+    """AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider or
+    UpdateOpenIDConnectProviderThumbprint on the provider named by `arn`; back to its page."""
+    sandbox = get_own_sandbox(request, sandbox_id)
+    entry = _OIDC_ACTIONS.get(action)
+    if entry is None:
+        raise Http404("No such action.")
+    call, success = entry
+    arn = request.POST.get("arn", "").strip()
+    outcome = run(request, sandbox, lambda c: call(c, arn, request.POST))
+    report(request, outcome, success)
+    name = arn.split(":oidc-provider/", 1)[1] if ":oidc-provider/" in arn else ""
+    if name:
+        return redirect("console_provider", sandbox_id=sandbox.pk, kind="oidc", name=name)
+    return redirect("console_providers", sandbox_id=sandbox.pk)
+
+
+@login_required
+@require_POST
+def identity_provider_delete(request: HttpRequest, sandbox_id: int) -> HttpResponse:
+    """DeleteSAMLProvider or DeleteOpenIDConnectProvider, by the provider's ARN."""
+    sandbox = get_own_sandbox(request, sandbox_id)
+    arn = request.POST.get("arn", "").strip()
+    if ":saml-provider/" in arn:
+        outcome = run(request, sandbox, lambda c: iam.delete_saml_provider(c, SAMLProviderArn=arn))
+    else:
+        outcome = run(
+            request,
+            sandbox,
+            lambda c: iam.delete_open_id_connect_provider(c, OpenIDConnectProviderArn=arn),
+        )
+    report(request, outcome, f"Identity provider {arn} deleted.")
+    if outcome.ok:
+        return redirect("console_providers", sandbox_id=sandbox.pk)
+    back = request.POST.get("back", "")
+    if back.startswith(f"/sandbox/{sandbox.pk}/identity-providers/"):
+        return redirect(back)
+    return redirect("console_providers", sandbox_id=sandbox.pk)

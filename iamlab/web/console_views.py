@@ -712,12 +712,59 @@ def inline_policy_edit(
 # ---------------------------------------------------------------- identity providers, account
 
 
+def _lines(text: str) -> list[str]:
+    """A form's list: one value a line, or several separated by commas."""
+    return [v.strip() for v in text.replace(",", "\n").splitlines() if v.strip()]
+
+
+def _create_provider(form: dict[str, str]) -> Callable:
+    """The service call the identity provider form asks for, as a function of the caller."""
+    if form["kind"] == "saml":
+        return lambda c: iam.create_saml_provider(
+            c, Name=form["name"], SAMLMetadataDocument=form["metadata"]
+        )
+    return lambda c: iam.create_open_id_connect_provider(
+        c,
+        Url=form["url"],
+        ClientIDList=_lines(form["audiences"]),
+        ThumbprintList=_lines(form["thumbprints"]),
+    )
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def identity_providers(request: HttpRequest, sandbox_id: int) -> HttpResponse:
+    """ListSAMLProviders/ListOpenIDConnectProviders as the acting principal, and
+    CreateSAMLProvider or CreateOpenIDConnectProvider from the form on the page."""
     sandbox = get_own_sandbox(request, sandbox_id)
-    ctx = sandbox_context(request, sandbox, section="providers")
+    fields = ("kind", "name", "metadata", "url", "audiences", "thumbprints")
+    form = {f: request.POST.get(f, "").strip() for f in fields}
+    form["kind"] = "saml" if form["kind"] == "saml" else "oidc"
+    extra: dict = {}
+    status = 200
+    if request.method == "POST":
+        outcome = run(request, sandbox, _create_provider(form))
+        if outcome.ok:
+            arn = outcome.result.get("SAMLProviderArn") or outcome.result.get(
+                "OpenIDConnectProviderArn", ""
+            )
+            messages.success(request, f"Identity provider {arn} created.")
+            kind, name = arn.split(":", 5)[5].split("/", 1)
+            return redirect(
+                "console_provider",
+                sandbox_id=sandbox.pk,
+                kind="saml" if kind == "saml-provider" else "oidc",
+                name=name,
+            )
+        extra = {"stale": STALE_MESSAGE} if outcome.stale else {"aws_error": outcome.error}
+        status = _status(outcome.error)
+    ctx = sandbox_context(request, sandbox, section="providers", form=form, **extra)
+    caller = ctx["caller"]
+    ctx["denied"] = read_denied(
+        lambda: iam.list_saml_providers(caller), lambda: iam.list_open_id_connect_providers(caller)
+    )
     ctx["rows"] = IdentityProvider.objects.filter(account=ctx["account"]).order_by("name")
-    return _page(request, "sandbox/identity_providers.html", ctx)
+    return _page(request, "sandbox/identity_providers.html", ctx, status=status)
 
 
 @login_required

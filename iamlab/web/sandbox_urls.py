@@ -63,6 +63,16 @@ urlpatterns = [
     # identity providers, account settings
     path(S + "identity-providers/", c.identity_providers, name="console_providers"),
     path(
+        S + "identity-providers/delete/",
+        m.identity_provider_delete,
+        name="console_provider_delete",
+    ),
+    path(
+        S + "identity-providers/oidc-action/<slug:action>/",
+        m.oidc_provider_action,
+        name="console_oidc_provider_action",
+    ),
+    path(
         S + "identity-providers/<slug:kind>/<path:name>",
         m.identity_provider_detail,
         name="console_provider",
@@ -85,6 +95,16 @@ urlpatterns = [
         S + "ec2/instances/<str:instance_id>/associate/",
         m.ec2_associate,
         name="console_ec2_associate",
+    ),
+    path(
+        S + "ec2/instances/<str:instance_id>/replace/",
+        m.ec2_replace,
+        name="console_ec2_replace",
+    ),
+    path(
+        S + "ec2/instances/<str:instance_id>/disassociate/",
+        m.ec2_disassociate,
+        name="console_ec2_disassociate",
     ),
     # one-click changes: POST /sandbox/1/do/user/attach/bob/
     path(S + "do/<slug:kind>/<slug:action>/", c.entity_action, name="console_action_account"),

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-import secrets
 from typing import Any
 
 from iamlab.engine import PolicyKind, Severity, compile_policy, validate_policy
@@ -16,6 +16,7 @@ from . import authz, calls
 from .access_analyzer import policy_changed
 from .errors import (
     AccessDeniedException,
+    AwsError,
     IncorrectState,
     InvalidAttributeName,
     InvalidAttributeValue,
@@ -369,11 +370,236 @@ def associate_iam_instance_profile(
             raise IncorrectState(f"There is an existing association for instance {InstanceId}")
         instance.instance_profile = profile
         instance.save(update_fields=["instance_profile"])
-        return {
-            "IamInstanceProfileAssociation": {
-                "AssociationId": "iip-assoc-" + secrets.token_hex(8)[:17],
-                "InstanceId": InstanceId,
-                "IamInstanceProfile": _profile_dict(profile),
-                "State": "associating",
+        return {"IamInstanceProfileAssociation": _association(instance, "associating")}
+
+
+# EC2's codes for its own failures (the EC2 API reference, "Error codes").
+class InvalidAssociationIdNotFound(AwsError):
+    code = "InvalidAssociationID.NotFound"
+    http_status = 400
+
+
+class InvalidParameterCombination(AwsError):
+    code = "InvalidParameterCombination"
+    http_status = 400
+
+
+class InvalidPaginationToken(AwsError):
+    code = "InvalidPaginationToken"
+    http_status = 400
+
+
+_STATE_CODES = {"pending": 0, "running": 16, "terminated": 48, "stopped": 80}
+
+
+def association_id(instance: Ec2Instance) -> str:
+    """The ID of an instance's instance profile association (`iip-assoc-` and 17 hex digits):
+    the same while the association lasts, a new one when the profile changes."""
+    seed = f"{instance.sandbox_id}/{instance.instance_id}/{instance.instance_profile_id}"
+    return "iip-assoc-" + hashlib.sha256(seed.encode()).hexdigest()[:17]
+
+
+def _association(instance: Ec2Instance, state: str = "associated") -> dict[str, Any]:
+    profile = instance.instance_profile
+    return {
+        "AssociationId": association_id(instance),
+        "InstanceId": instance.instance_id,
+        "IamInstanceProfile": _profile_dict(profile),
+        "State": state,
+        "Timestamp": instance.launched,
+    }
+
+
+def _associated(caller: Caller) -> list[Ec2Instance]:
+    return list(
+        Ec2Instance.objects.filter(
+            sandbox=caller.sandbox, account=caller.account, instance_profile__isnull=False
+        )
+        .select_related("instance_profile__account", "instance_profile__role__account", "account")
+        .order_by("instance_id")
+    )
+
+
+def _by_association(caller: Caller, association: str) -> Ec2Instance:
+    for instance in _associated(caller):
+        if association_id(instance) == association:
+            return instance
+    raise InvalidAssociationIdNotFound(f"An association with ID {association} does not exist.")
+
+
+def _filter_values(filters: Any) -> dict[str, list[str]]:
+    """EC2's Filters ([{"Name": ..., "Values": [...]}]) as name → values."""
+    out: dict[str, list[str]] = {}
+    for entry in filters or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("Name"), str):
+            raise InvalidParameterValue("The filter is not valid: each needs a Name and Values.")
+        values = entry.get("Values") or []
+        values = [values] if isinstance(values, str) else [str(v) for v in values]
+        out.setdefault(entry["Name"], []).extend(values)
+    return out
+
+
+def _page(items: list[Any], max_results: Any, token: Any, low: int) -> tuple[list[Any], str]:
+    start = 0
+    if token:
+        if not str(token).isdigit() or int(token) > len(items):
+            raise InvalidPaginationToken(f"Invalid pagination token: {token}")
+        start = int(token)
+    if max_results is None:
+        return items[start:], ""
+    if isinstance(max_results, bool) or not isinstance(max_results, int):
+        raise InvalidParameterValue(f"Value ({max_results}) for parameter maxResults is invalid.")
+    if not low <= max_results <= 1000:
+        raise InvalidParameterValue(
+            f"Value ( {max_results} ) for parameter maxResults is invalid. "
+            f"Expecting a value greater than {low - 1} and less than 1001."
+        )
+    end = start + max_results
+    return items[start:end], str(end) if end < len(items) else ""
+
+
+def describe_iam_instance_profile_associations(
+    caller: Caller,
+    *,
+    AssociationIds: list[str] | None = None,
+    Filters: list[dict[str, Any]] | None = None,
+    MaxResults: int | None = None,
+    NextToken: str | None = None,
+) -> dict[str, Any]:
+    """The account's instance profile associations; filters `instance-id` and `state`."""
+    params = {"AssociationIds": AssociationIds, "Filters": Filters, "MaxResults": MaxResults}
+    with calls.operation(caller, "ec2:DescribeIamInstanceProfileAssociations", params=params) as op:
+        if AssociationIds and MaxResults is not None:
+            raise InvalidParameterCombination(
+                "The parameter AssociationIds cannot be used with the parameter MaxResults"
+            )
+        wanted = _filter_values(Filters)
+        op.deny_error = _denied_ec2
+        op.authorize("*")
+        rows = [_association(i) for i in _associated(caller)]
+        if AssociationIds:
+            known = {row["AssociationId"] for row in rows}
+            for association in AssociationIds:
+                if association not in known:
+                    raise InvalidAssociationIdNotFound(
+                        f"An association with ID {association} does not exist."
+                    )
+            rows = [row for row in rows if row["AssociationId"] in AssociationIds]
+        if "instance-id" in wanted:
+            rows = [row for row in rows if row["InstanceId"] in wanted["instance-id"]]
+        if "state" in wanted:
+            rows = [row for row in rows if row["State"] in wanted["state"]]
+        page, token = _page(rows, MaxResults, NextToken, low=5)
+        out: dict[str, Any] = {"IamInstanceProfileAssociations": page}
+        if token:
+            out["NextToken"] = token
+        return out
+
+
+def replace_iam_instance_profile_association(
+    caller: Caller, *, IamInstanceProfile: dict[str, str], AssociationId: str
+) -> dict[str, Any]:
+    """Give an instance another instance profile without disassociating the first: iam:PassRole
+    on the new profile's role is needed too, as for AssociateIamInstanceProfile."""
+    params = {"AssociationId": AssociationId, "IamInstanceProfile": IamInstanceProfile}
+    with calls.operation(caller, "ec2:ReplaceIamInstanceProfileAssociation", params=params) as op:
+        instance = _by_association(caller, AssociationId)
+        op.deny_error = _denied_ec2
+        op.authorize(instance.arn)
+        profile = _profile(caller, IamInstanceProfile)
+        if profile is None:
+            raise InvalidParameterValue(
+                "Value () for parameter iamInstanceProfile is invalid. "
+                "Invalid IAM Instance Profile name"
+            )
+        if profile.role is not None:
+            op.authorize(profile.role.arn, action="iam:PassRole")
+        instance.instance_profile = profile
+        instance.save(update_fields=["instance_profile"])
+        return {"IamInstanceProfileAssociation": _association(instance, "associating")}
+
+
+def disassociate_iam_instance_profile(caller: Caller, *, AssociationId: str) -> dict[str, Any]:
+    with calls.operation(
+        caller, "ec2:DisassociateIamInstanceProfile", params={"AssociationId": AssociationId}
+    ) as op:
+        instance = _by_association(caller, AssociationId)
+        op.deny_error = _denied_ec2
+        op.authorize(instance.arn)
+        answer = _association(instance, "disassociating")
+        instance.instance_profile = None
+        instance.save(update_fields=["instance_profile"])
+        return {"IamInstanceProfileAssociation": answer}
+
+
+def _instance_shape(instance: Ec2Instance) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "InstanceId": instance.instance_id,
+        "State": {"Code": _STATE_CODES.get(instance.state, 16), "Name": instance.state},
+        "LaunchTime": instance.launched,
+        "Placement": {"AvailabilityZone": f"{instance.region}a"},
+    }
+    if instance.instance_profile is not None:
+        out["IamInstanceProfile"] = _profile_dict(instance.instance_profile)
+    if instance.tags:
+        out["Tags"] = [{"Key": k, "Value": v} for k, v in instance.tags.items()]
+    return out
+
+
+def describe_instances(
+    caller: Caller,
+    *,
+    InstanceIds: list[str] | None = None,
+    Filters: list[dict[str, Any]] | None = None,
+    MaxResults: int | None = None,
+    NextToken: str | None = None,
+) -> dict[str, Any]:
+    """A minimal DescribeInstances: the account's instances in the caller's Region, each in a
+    reservation of its own; filters `instance-id`, `instance-state-name` and
+    `iam-instance-profile.arn`."""
+    params = {"InstanceIds": InstanceIds, "Filters": Filters, "MaxResults": MaxResults}
+    with calls.operation(caller, "ec2:DescribeInstances", params=params) as op:
+        if InstanceIds and MaxResults is not None:
+            raise InvalidParameterCombination(
+                "The parameter instancesSet cannot be used with the parameter maxResults"
+            )
+        wanted = _filter_values(Filters)
+        op.deny_error = _denied_ec2
+        op.authorize("*")
+        rows = list(
+            Ec2Instance.objects.filter(
+                sandbox=caller.sandbox, account=caller.account, region=caller.region
+            )
+            .select_related("instance_profile__account", "account")
+            .order_by("launched", "instance_id")
+        )
+        if InstanceIds:
+            known = {i.instance_id for i in rows}
+            missing = [i for i in InstanceIds if i not in known]
+            if len(missing) == 1:
+                raise InvalidInstanceIdNotFound(f"The instance ID '{missing[0]}' does not exist")
+            if missing:
+                raise InvalidInstanceIdNotFound(
+                    f"The instance IDs '{', '.join(missing)}' do not exist"
+                )
+            rows = [i for i in rows if i.instance_id in InstanceIds]
+        if "instance-id" in wanted:
+            rows = [i for i in rows if i.instance_id in wanted["instance-id"]]
+        if "instance-state-name" in wanted:
+            rows = [i for i in rows if i.state in wanted["instance-state-name"]]
+        if "iam-instance-profile.arn" in wanted:
+            arns = wanted["iam-instance-profile.arn"]
+            rows = [i for i in rows if i.instance_profile and i.instance_profile.arn in arns]
+        page, token = _page(rows, MaxResults, NextToken, low=5)
+        reservations = [
+            {
+                "ReservationId": "r-" + hashlib.sha256(i.instance_id.encode()).hexdigest()[:17],
+                "OwnerId": caller.account_id,
+                "Instances": [_instance_shape(i)],
             }
-        }
+            for i in page
+        ]
+        out: dict[str, Any] = {"Reservations": reservations}
+        if token:
+            out["NextToken"] = token
+        return out

@@ -1,5 +1,6 @@
-"""The commands the CLI pane knows: `aws iam`, `aws sts`, `aws s3api`, `aws accessanalyzer` and
-`aws organizations`, mapped onto the sandbox's service-layer operations.
+"""The commands the CLI pane knows: `aws iam`, `aws sts`, `aws s3api`, `aws accessanalyzer`,
+`aws organizations` and `aws ec2` (instances and their instance profiles), mapped onto the
+sandbox's service-layer operations.
 
 Each operation's parameters come from the service function's signature (AWS's own parameter
 names); what the signature cannot say is written down here: which parameters the AWS CLI
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ..services import access_analyzer, iam, organizations, resources, sts
+from ..services import access_analyzer, iam, organizations, resources, resources_compute, sts
 
 STRING = "string"
 INTEGER = "integer"
@@ -112,6 +113,28 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "update_group": ("GroupName",),
     "update_role": ("RoleName",),
     "update_user": ("UserName",),
+    # identity providers
+    "create_saml_provider": ("SAMLMetadataDocument", "Name"),
+    "get_saml_provider": ("SAMLProviderArn",),
+    "update_saml_provider": ("SAMLProviderArn", "SAMLMetadataDocument"),
+    "delete_saml_provider": ("SAMLProviderArn",),
+    "tag_saml_provider": ("SAMLProviderArn", "Tags"),
+    "untag_saml_provider": ("SAMLProviderArn", "TagKeys"),
+    "list_saml_provider_tags": ("SAMLProviderArn",),
+    "create_open_id_connect_provider": ("Url",),
+    "get_open_id_connect_provider": ("OpenIDConnectProviderArn",),
+    "delete_open_id_connect_provider": ("OpenIDConnectProviderArn",),
+    "add_client_id_to_open_id_connect_provider": ("OpenIDConnectProviderArn", "ClientID"),
+    "remove_client_id_from_open_id_connect_provider": ("OpenIDConnectProviderArn", "ClientID"),
+    "update_open_id_connect_provider_thumbprint": ("OpenIDConnectProviderArn", "ThumbprintList"),
+    "tag_open_id_connect_provider": ("OpenIDConnectProviderArn", "Tags"),
+    "untag_open_id_connect_provider": ("OpenIDConnectProviderArn", "TagKeys"),
+    "list_open_id_connect_provider_tags": ("OpenIDConnectProviderArn",),
+    # EC2 (the sandbox has no launch templates: run-instances needs an image ID)
+    "run_instances": ("ImageId",),
+    "associate_iam_instance_profile": ("IamInstanceProfile", "InstanceId"),
+    "replace_iam_instance_profile_association": ("IamInstanceProfile", "AssociationId"),
+    "disassociate_iam_instance_profile": ("AssociationId",),
     # STS
     "assume_role": ("RoleArn", "RoleSessionName"),
     # Access Analyzer
@@ -147,6 +170,8 @@ _SHAPES: dict[str, str] = {
     "PublicAccessBlockConfiguration": BOOL_MAP,
     "access": STRUCTURES,
     "archiveRules": STRUCTURES,
+    "Filters": STRUCTURES,
+    "IamInstanceProfile": MAP,
 }
 
 _STS = ("get_caller_identity", "assume_role", "get_session_token")
@@ -176,7 +201,18 @@ _S3API = (
     "get_public_access_block",
 )
 
-_ACRONYMS = {"mfa": "MFA"}
+_EC2 = (
+    "run_instances",
+    "describe_instances",
+    "associate_iam_instance_profile",
+    "describe_iam_instance_profile_associations",
+    "replace_iam_instance_profile_association",
+    "disassociate_iam_instance_profile",
+)
+
+# Words the API spells in capitals: CreateVirtualMFADevice, CreateSAMLProvider,
+# AddClientIDToOpenIDConnectProvider.
+_ACRONYMS = {"mfa": "MFA", "saml": "SAML", "id": "ID"}
 
 
 def kebab(name: str) -> str:
@@ -201,7 +237,7 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    service: str  # accessanalyzer | iam | organizations | sts | s3api
+    service: str  # accessanalyzer | ec2 | iam | organizations | sts | s3api
     name: str  # kebab-case, e.g. create-user
     operation: str  # CreateUser
     function: Callable[..., dict[str, Any]]
@@ -246,6 +282,7 @@ def services() -> dict[str, dict[str, Command]]:
     """service → command name → Command, sorted by name."""
     table: dict[str, dict[str, Command]] = {
         "accessanalyzer": {},
+        "ec2": {},
         "iam": {},
         "organizations": {},
         "s3api": {},
@@ -263,6 +300,9 @@ def services() -> dict[str, dict[str, Command]]:
     for name in organizations.__all__:
         cmd = _command("organizations", getattr(organizations, name))
         table["organizations"][cmd.name] = cmd
+    for name in _EC2:
+        cmd = _command("ec2", getattr(resources_compute, name))
+        table["ec2"][cmd.name] = cmd
     for name in _S3API:
         cmd = _command("s3api", getattr(resources, name))
         table["s3api"][cmd.name] = cmd

@@ -12,6 +12,7 @@ iamlab CLI pane: the AWS CLI's syntax, run against your sandbox (nothing leaves 
   aws s3api <command> [--param value ...]   S3 ({s3api} commands: aws s3api help)
   aws accessanalyzer <command> ...           IAM Access Analyzer ({accessanalyzer} commands)
   aws organizations <command> ...            SCPs and RCPs ({organizations} commands)
+  aws ec2 <command> [--param value ...]     EC2 instances and instance profiles ({ec2} commands)
   aws <service> <command> help              the command's parameters
 
 Who runs the command
