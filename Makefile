@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run serve test test-sqlite test-postgres bench lint format bootstrap migrate clean
+.PHONY: run serve screenshots test test-sqlite test-postgres bench lint format bootstrap migrate clean
 
 # Create the virtual environment and install the project (again only when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -47,6 +47,10 @@ test-sqlite: bootstrap
 
 test-postgres: bootstrap
 	tests/postgres.sh -q
+
+# Re-take the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: bootstrap browser
+	IAMLAB_SCREENSHOTS=1 $(PY) -m pytest -q tests/web -k browser
 
 bench: bootstrap
 	$(PY) tests/benchmarks/run_all.py

@@ -85,12 +85,15 @@ def signed_in_page(live_server, page, learner):
 
 
 @pytest.fixture
-def screenshot():
-    """screenshot(page, "name") saves docs/screenshots/name.png (the main pages, for the README)."""
+def screenshot(tmp_path):
+    """screenshot(page, "name") saves name.png: into docs/screenshots/ (the README's pictures)
+    when IAMLAB_SCREENSHOTS is set (`make screenshots`), else into the test's temporary folder,
+    so a test run leaves the checkout as it found it."""
+    folder = SCREENSHOTS if os.environ.get("IAMLAB_SCREENSHOTS") else tmp_path
 
     def take(page, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
