@@ -154,19 +154,25 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# Addresses and networks are compared as integers: (version, address) and
+# (version, network address, netmask). `ipaddress`'s own `in` is several times slower.
+
+
 @lru_cache(maxsize=4096)
-def _parse_ip(text: str) -> IPAddress | None:
+def _parse_ip(text: str) -> tuple[int, int] | None:
     try:
-        return ipaddress.ip_address(text)
+        address: IPAddress = ipaddress.ip_address(text)
     except ValueError:
         return None
+    return address.version, int(address)
 
 
-def _parse_network(text: str) -> IPNetwork | _Invalid:
+def _parse_network(text: str) -> tuple[int, int, int] | _Invalid:
     try:
-        return ipaddress.ip_network(text, strict=False)
+        network: IPNetwork = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return _Invalid(f"{_show(text)} is not an IP address or CIDR range")
+    return network.version, int(network.network_address), int(network.netmask)
 
 
 @lru_cache(maxsize=4096)
@@ -473,8 +479,8 @@ def _binary_op() -> Operator:
     )
 
 
-def _ip_in(address: Any, network: Any) -> bool:
-    return address.version == network.version and address in network
+def _ip_in(address: tuple[int, int], network: tuple[int, int, int]) -> bool:
+    return address[0] == network[0] and address[1] & network[2] == network[1]
 
 
 def _ip_ops() -> list[Operator]:
@@ -1001,6 +1007,15 @@ class CompiledConditions:
     def keys(self) -> tuple[str, ...]:
         """The condition keys the block reads, as written, in order."""
         return tuple(clause.key for clause in self._clauses)
+
+    def holds(self, context: Context) -> bool:
+        """Whether every condition holds for the request (`evaluate` without the trace)."""
+        if self._problem is not None:
+            return False
+        for clause in self._clauses:  # noqa: SIM110 - a loop is faster than all(genexpr)
+            if not clause.check(context):
+                return False
+        return True
 
     def evaluate(self, context: Context, *, explain: bool) -> tuple[bool, list[ConditionTrace]]:
         """Whether every condition holds for the request; with `explain`, a trace per key."""

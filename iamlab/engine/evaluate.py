@@ -31,7 +31,6 @@ from .model import (
     EngineInputError,
     PolicyKind,
     PolicyTrace,
-    StatementTrace,
 )
 from .policy import Policy, Statement, compile_policy
 from .principals import Caller, CallerKind, Match, classify
@@ -39,6 +38,21 @@ from .principals import Caller, CallerKind, Match, classify
 # Actions anyone may call whatever the policies say ("No permissions are required to perform this
 # operation", STS API reference).
 _ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+
+_IDENTITY = PolicyKind.IDENTITY
+_BOUNDARY = PolicyKind.BOUNDARY
+_SESSION = PolicyKind.SESSION
+_RESOURCE = PolicyKind.RESOURCE
+_TRUST = PolicyKind.TRUST
+_SCP = PolicyKind.SCP
+_RCP = PolicyKind.RCP
+_ALLOWED = Decision.ALLOWED
+_EXPLICIT_DENY = Decision.EXPLICIT_DENY
+_IMPLICIT_DENY = Decision.IMPLICIT_DENY
+_DIRECT = Match.DIRECT
+_ROLE = Match.ROLE
+_NONE = Match.NONE
+_ROOT = CallerKind.ROOT
 
 
 @dataclass(slots=True)
@@ -70,20 +84,145 @@ class Decisive:
         }
 
 
-@dataclass(slots=True)
+# A statement that applies to the request: (statement, how its Principal names the caller,
+# where its policy sits). Where a policy sits: (kind, policy, index, organization level).
+_Where = tuple[PolicyKind, Policy, int | None, int | None]
+_Hit = tuple[Statement, Match, _Where]
+
+_KIND_LABELS = {
+    PolicyKind.IDENTITY: "identity-based policy",
+    PolicyKind.BOUNDARY: "permissions boundary",
+    PolicyKind.SESSION: "session policy",
+    PolicyKind.RESOURCE: "resource-based policy",
+    PolicyKind.TRUST: "role trust policy",
+    PolicyKind.SCP: "service control policy",
+    PolicyKind.RCP: "resource control policy",
+}
+_KIND_PATHS = {
+    PolicyKind.BOUNDARY: "/permissionBoundary",
+    PolicyKind.SESSION: "/sessionPolicy",
+    PolicyKind.RESOURCE: "/resourcePolicy",
+    PolicyKind.TRUST: "/resourcePolicy",
+}
+
+
+def _label(kind: PolicyKind, policy: Policy, index: int | None, level: int | None = None) -> str:
+    if policy.name:
+        return policy.name
+    base = _KIND_LABELS[kind]
+    if level is not None:
+        return f"{base} #{(index or 0) + 1} at organization level {level + 1}"
+    if index is not None:
+        return f"{base} #{index + 1}"
+    return base
+
+
+def _policy_path(kind: PolicyKind, index: int | None, level: int | None) -> str:
+    """The JSON pointer of a policy within the case."""
+    if kind is _IDENTITY:
+        return f"/identityPolicies/{index}"
+    if kind is _SCP:
+        return f"/scps/{level}/{index}"
+    if kind is _RCP:
+        return f"/rcps/{level}/{index}"
+    return _KIND_PATHS[kind]
+
+
 class Evaluation:
-    decision: Decision
-    basis: str  # what decided, e.g. "deny:identity", "no-allow:scp", "allow:resource-direct"
-    request: Request
-    caller: Caller
-    decisive: list[Decisive]
-    trace: list[PolicyTrace]
-    message: str = ""
-    reason: str = ""
+    """The answer: the decision, what decided it (`basis`, e.g. "deny:identity",
+    "no-allow:scp", "allow:resource-direct"), the deciding statements, AWS's message, a
+    plain-English reason and (when asked for) the trace. The deciding statements, the message
+    and the reason are worked out when first read."""
+
+    __slots__ = (
+        "decision",
+        "basis",
+        "request",
+        "caller",
+        "trace",
+        "_hits",
+        "_decisive",
+        "_message",
+        "_reason",
+    )
+
+    def __init__(
+        self,
+        decision: Decision,
+        basis: str,
+        request: Request,
+        caller: Caller,
+        hits: Sequence[_Hit],
+        trace: list[PolicyTrace],
+    ) -> None:
+        self.decision = decision
+        self.basis = basis
+        self.request = request
+        self.caller = caller
+        self.trace = trace
+        self._hits = hits
+        self._decisive: list[Decisive] | None = None
+        self._message: str | None = None
+        self._reason: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Evaluation(decision={self.decision!r}, basis={self.basis!r})"
 
     @property
     def allowed(self) -> bool:
         return self.decision is Decision.ALLOWED
+
+    @property
+    def decisive(self) -> list[Decisive]:
+        found = self._decisive
+        if found is None:
+            found = self._decisive = [
+                Decisive(
+                    where[0],
+                    _label(*where),
+                    _policy_path(where[0], where[2], where[3]) + stmt.path,
+                    stmt.sid,
+                    "Allow" if stmt.allow else "Deny",
+                )
+                for stmt, _, where in self._hits
+            ]
+        return found
+
+    @decisive.setter
+    def decisive(self, value: list[Decisive]) -> None:
+        self._decisive = value
+
+    def decisive_paths(self) -> list[str]:
+        """The JSON pointers of the deciding statements (cheaper than `decisive`)."""
+        if self._decisive is not None:
+            return [d.path for d in self._decisive]
+        return [
+            _policy_path(where[0], where[2], where[3]) + stmt.path for stmt, _, where in self._hits
+        ]
+
+    @property
+    def message(self) -> str:
+        """AWS's wording."""
+        text = self._message
+        if text is None:
+            text = self._message = _explain.aws_message(self)
+        return text
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message = value
+
+    @property
+    def reason(self) -> str:
+        """Why, in plain English."""
+        text = self._reason
+        if text is None:
+            text = self._reason = _explain.reason(self)
+        return text
+
+    @reason.setter
+    def reason(self, value: str) -> None:
+        self._reason = value
 
     def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -100,58 +239,80 @@ class Evaluation:
 PolicyLike = Policy | Mapping[str, Any]
 
 
-def _compiled(policy: PolicyLike, path: str) -> Policy:
-    if isinstance(policy, Policy):
+def _compiled(policy: PolicyLike, kind: PolicyKind, index: int | None, level: int | None) -> Policy:
+    if type(policy) is Policy or isinstance(policy, Policy):
         return policy
     try:
         return compile_policy(policy)
     except EngineInputError as exc:
-        raise EngineInputError(exc.message, path + exc.path) from None
+        raise EngineInputError(exc.message, _policy_path(kind, index, level) + exc.path) from None
 
 
-@dataclass(slots=True)
-class _Hit:
-    kind: PolicyKind
-    label: str
-    path: str
-    statement: Statement
-    match: Match = Match.DIRECT
-
-    def decisive(self) -> Decisive:
-        s = self.statement
-        return Decisive(self.kind, self.label, self.path + s.path, s.sid, s.effect)
-
-
-class _Scan:
-    """Allow and deny statements found in one group of policies."""
-
-    __slots__ = ("allows", "denies")
-
-    def __init__(self) -> None:
-        self.allows: list[_Hit] = []
-        self.denies: list[_Hit] = []
+def _principal_match(stmt: Statement, caller: Caller, has_boundary: bool) -> Match:
+    """How a resource-based statement's Principal/NotPrincipal names the caller."""
+    if stmt.principal is not None:
+        return stmt.principal.match(caller)[0]
+    if stmt.not_principal is not None:
+        if not stmt.allow and has_boundary and caller.is_iam:
+            # "The NotPrincipal element with a Deny effect will always deny any IAM principal
+            # that has a permissions boundary policy attached" (Permissions boundaries page).
+            return _DIRECT
+        return _NONE if stmt.not_principal.excludes(caller) else _DIRECT
+    return _NONE  # a resource-based statement with no principal names nobody
 
 
-def _label(kind: PolicyKind, policy: Policy, index: int | None, level: int | None = None) -> str:
-    if policy.name:
-        return policy.name
-    base = {
-        PolicyKind.IDENTITY: "identity-based policy",
-        PolicyKind.BOUNDARY: "permissions boundary",
-        PolicyKind.SESSION: "session policy",
-        PolicyKind.RESOURCE: "resource-based policy",
-        PolicyKind.TRUST: "role trust policy",
-        PolicyKind.SCP: "service control policy",
-        PolicyKind.RCP: "resource control policy",
-    }[kind]
-    if level is not None:
-        return f"{base} #{(index or 0) + 1} at organization level {level + 1}"
-    if index is not None:
-        return f"{base} #{index + 1}"
-    return base
+def _scan(
+    statements: tuple[Statement, ...],
+    where: _Where,
+    action_lower: str,
+    resource: str,
+    context: Context,
+    allows: list[_Hit],
+    denies: list[_Hit],
+) -> None:
+    """Which of a policy's statements about the service apply to the request, for policies that
+    name no principals (identity-side and organization policies)."""
+    for stmt in statements:
+        if not stmt.action_test(action_lower):
+            continue
+        if not stmt.simple:
+            if not stmt.resource_matches(resource, context):
+                continue
+            condition = stmt.condition
+            if condition is not None and not condition.holds(context):
+                continue
+        (allows if stmt.allow else denies).append((stmt, _DIRECT, where))
+
+
+def _scan_naming(
+    statements: tuple[Statement, ...],
+    where: _Where,
+    action_lower: str,
+    resource: str,
+    context: Context,
+    caller: Caller,
+    has_boundary: bool,
+    allows: list[_Hit],
+    denies: list[_Hit],
+) -> None:
+    """Which of a resource-based policy's statements about the service apply to the request."""
+    for stmt in statements:
+        if not stmt.action_test(action_lower):
+            continue
+        if not stmt.resource_matches(resource, context):
+            continue
+        match = _principal_match(stmt, caller, has_boundary)
+        if match is _NONE:
+            continue
+        condition = stmt.condition
+        if condition is not None and not condition.holds(context):
+            continue
+        (allows if stmt.allow else denies).append((stmt, match, where))
 
 
 class _Evaluator:
+    """The request as the explained path (`explain.trace_statement`) reads it."""
+
     __slots__ = (
         "request",
         "action",
@@ -159,75 +320,42 @@ class _Evaluator:
         "resource",
         "context",
         "caller",
-        "explain",
         "trace",
         "has_boundary",
     )
 
-    def __init__(self, request: Request, caller: Caller, explain: bool, has_boundary: bool):
+    def __init__(self, request: Request, caller: Caller, has_boundary: bool) -> None:
         self.request = request
         self.action = request.action
         self.action_lower = request.action.lower()
         self.resource = request.resource
         self.context = request.context
         self.caller = caller
-        self.explain = explain
         self.trace: list[PolicyTrace] = []
         self.has_boundary = has_boundary
 
-    def scan(self, policy: Policy, kind: PolicyKind, label: str, path: str, out: _Scan) -> None:
-        """Match every statement of one policy against the request."""
-        with_principal = kind in (PolicyKind.RESOURCE, PolicyKind.TRUST)
-        if self.explain:
-            ptrace = PolicyTrace(kind=kind, label=label, path=path)
-            self.trace.append(ptrace)
-            allowed = denied = False
-            for stmt in policy.statements:
-                st, hit_match = self._trace_statement(stmt, path, with_principal)
-                ptrace.statements.append(st)
-                if st.applies:
-                    hit = _Hit(kind, label, path, stmt, hit_match)
-                    if stmt.allow:
-                        out.allows.append(hit)
-                        allowed = True
-                    else:
-                        out.denies.append(hit)
-                        denied = True
-            ptrace.outcome = "deny" if denied else "allow" if allowed else "none"
-            return
-        action_lower, resource, context = self.action_lower, self.resource, self.context
+    def scan(self, policy: Policy, where: _Where, allows: list[_Hit], denies: list[_Hit]) -> None:
+        """Match every statement of one policy against the request, recording why."""
+        kind, _, index, level = where
+        path = _policy_path(kind, index, level)
+        ptrace = PolicyTrace(kind=kind, label=_label(*where), path=path)
+        self.trace.append(ptrace)
+        with_principal = kind is _RESOURCE or kind is _TRUST
+        allowed = denied = False
         for stmt in policy.statements:
-            if not stmt.action_matches(action_lower):
-                continue
-            if not stmt.resource_matches(resource, context):
-                continue
-            match = Match.DIRECT
-            if with_principal:
-                match = self._principal(stmt)
-                if match is Match.NONE:
-                    continue
-            if (
-                stmt.condition is not None
-                and not stmt.condition.evaluate(context, explain=False)[0]
-            ):
-                continue
-            (out.allows if stmt.allow else out.denies).append(_Hit(kind, label, path, stmt, match))
+            st, hit_match = _explain.trace_statement(self, stmt, path, with_principal)
+            ptrace.statements.append(st)
+            if st.applies:
+                if stmt.allow:
+                    allows.append((stmt, hit_match, where))
+                    allowed = True
+                else:
+                    denies.append((stmt, hit_match, where))
+                    denied = True
+        ptrace.outcome = "deny" if denied else "allow" if allowed else "none"
 
     def _principal(self, stmt: Statement) -> Match:
-        if stmt.principal is not None:
-            return stmt.principal.match(self.caller)[0]
-        if stmt.not_principal is not None:
-            if not stmt.allow and self.has_boundary and self.caller.is_iam:
-                # "The NotPrincipal element with a Deny effect will always deny any IAM principal
-                # that has a permissions boundary policy attached" (Permissions boundaries page).
-                return Match.DIRECT
-            return Match.NONE if stmt.not_principal.excludes(self.caller) else Match.DIRECT
-        return Match.NONE  # a resource-based statement with no principal names nobody
-
-    def _trace_statement(
-        self, stmt: Statement, path: str, with_principal: bool
-    ) -> tuple[StatementTrace, Match]:
-        return _explain.trace_statement(self, stmt, path, with_principal)
+        return _principal_match(stmt, self.caller, self.has_boundary)
 
 
 def evaluate(
@@ -242,165 +370,267 @@ def evaluate(
     explain: bool = True,
 ) -> Evaluation:
     """Decide a request as AWS would. Raises EngineInputError for unusable input."""
+    return decide(
+        request,
+        identity_policies,
+        permission_boundary,
+        session_policy,
+        resource_policy,
+        scps,
+        rcps,
+        explain,
+    )
+
+
+def decide(
+    request: Request,
+    identity_policies: Sequence[PolicyLike],
+    permission_boundary: PolicyLike | None,
+    session_policy: PolicyLike | None,
+    resource_policy: PolicyLike | None,
+    scps: Sequence[Sequence[PolicyLike]] | None,
+    rcps: Sequence[Sequence[PolicyLike]] | None,
+    explain: bool,
+) -> Evaluation:
+    """`evaluate()` with positional arguments (the batch path: no keyword dict to build)."""
     caller = classify(request.principal)
-    if not isinstance(request.action, str) or ":" not in request.action:
+    action = request.action
+    if not isinstance(action, str) or ":" not in action:
         raise EngineInputError(
             "the action must be written service:Action, e.g. s3:GetObject", "/request/action"
         )
-    if not isinstance(request.resource, str) or not request.resource:
+    resource = request.resource
+    if not isinstance(resource, str) or not resource:
         raise EngineInputError("the resource must be an ARN or *", "/request/resource")
-    ev = _Evaluator(request, caller, explain, permission_boundary is not None)
-    service = ev.action_lower.split(":", 1)[0]
-    resource_account = request.resource_account or caller.account
-    same_account = caller.account is not None and resource_account == caller.account
+    context = request.context
+    has_boundary = permission_boundary is not None
+    action_lower = action.lower()
+    service = action_lower.partition(":")[0]
+    tracer = _Evaluator(request, caller, has_boundary) if explain else None
 
-    identity, boundary, session, resource = _Scan(), _Scan(), _Scan(), _Scan()
-    iam_caller = caller.is_iam
-    applies_identity = iam_caller and caller.kind != CallerKind.ROOT
+    identity_allows: list[_Hit] = []
+    identity_denies: list[_Hit] = []
+    # The groups a case lacks keep the empty tuple (most cases have no boundary, session
+    # policy or resource policy).
+    boundary_allows: Sequence[_Hit] = ()
+    boundary_denies: Sequence[_Hit] = ()
+    session_allows: Sequence[_Hit] = ()
+    session_denies: Sequence[_Hit] = ()
+    resource_allows: Sequence[_Hit] = ()
+    resource_denies: Sequence[_Hit] = ()
+    iam_caller = caller.kind in CallerKind.IAM
 
-    if applies_identity:
-        for i, p in enumerate(identity_policies):
-            pol = _compiled(p, f"/identityPolicies/{i}")
-            ev.scan(
-                pol,
-                PolicyKind.IDENTITY,
-                _label(PolicyKind.IDENTITY, pol, i),
-                f"/identityPolicies/{i}",
-                identity,
-            )
+    if iam_caller and caller.kind != _ROOT:
+        for i, pol in enumerate(identity_policies):
+            if type(pol) is not Policy:
+                pol = _compiled(pol, _IDENTITY, i, None)
+            if tracer is None:
+                stmts = pol._by_service.get(service)
+                if stmts is None:
+                    stmts = pol.statements_about(service)
+                if stmts:
+                    where: _Where = (_IDENTITY, pol, i, None)
+                    _scan(
+                        stmts,
+                        where,
+                        action_lower,
+                        resource,
+                        context,
+                        identity_allows,
+                        identity_denies,
+                    )
+            else:
+                tracer.scan(pol, (_IDENTITY, pol, i, None), identity_allows, identity_denies)
         if permission_boundary is not None:
-            pol = _compiled(permission_boundary, "/permissionBoundary")
-            ev.scan(
-                pol,
-                PolicyKind.BOUNDARY,
-                _label(PolicyKind.BOUNDARY, pol, None),
-                "/permissionBoundary",
-                boundary,
-            )
+            boundary_allows, boundary_denies = [], []
+            pol = _compiled(permission_boundary, _BOUNDARY, None, None)
+            where = (_BOUNDARY, pol, None, None)
+            if tracer is None:
+                stmts = pol.statements_about(service)
+                if stmts:
+                    _scan(
+                        stmts,
+                        where,
+                        action_lower,
+                        resource,
+                        context,
+                        boundary_allows,
+                        boundary_denies,
+                    )
+            else:
+                tracer.scan(pol, where, boundary_allows, boundary_denies)
         if session_policy is not None:
-            pol = _compiled(session_policy, "/sessionPolicy")
-            ev.scan(
-                pol,
-                PolicyKind.SESSION,
-                _label(PolicyKind.SESSION, pol, None),
-                "/sessionPolicy",
-                session,
-            )
+            session_allows, session_denies = [], []
+            pol = _compiled(session_policy, _SESSION, None, None)
+            where = (_SESSION, pol, None, None)
+            if tracer is None:
+                stmts = pol.statements_about(service)
+                if stmts:
+                    _scan(
+                        stmts,
+                        where,
+                        action_lower,
+                        resource,
+                        context,
+                        session_allows,
+                        session_denies,
+                    )
+            else:
+                tracer.scan(pol, where, session_allows, session_denies)
 
-    rp_kind = PolicyKind.TRUST if service == "sts" else PolicyKind.RESOURCE
+    rp_kind = _TRUST if service == "sts" else _RESOURCE
     if resource_policy is not None:
-        pol = _compiled(resource_policy, "/resourcePolicy")
-        ev.scan(pol, rp_kind, _label(rp_kind, pol, None), "/resourcePolicy", resource)
+        resource_allows, resource_denies = [], []
+        pol = _compiled(resource_policy, rp_kind, None, None)
+        where = (rp_kind, pol, None, None)
+        if tracer is None:
+            stmts = pol.statements_about(service)
+            if stmts:
+                _scan_naming(
+                    stmts,
+                    where,
+                    action_lower,
+                    resource,
+                    context,
+                    caller,
+                    has_boundary,
+                    resource_allows,
+                    resource_denies,
+                )
+        else:
+            tracer.scan(pol, where, resource_allows, resource_denies)
 
-    scp_levels: list[_Scan] = []
+    # Each level of the organization: (allows, denies).
+    scp_levels: list[tuple[list[_Hit], list[_Hit]]] = []
     if scps and iam_caller:
         for level, policies in enumerate(scps):
-            scan = _Scan()
-            for j, p in enumerate(policies):
-                path = f"/scps/{level}/{j}"
-                pol = _compiled(p, path)
-                ev.scan(pol, PolicyKind.SCP, _label(PolicyKind.SCP, pol, j, level), path, scan)
-            scp_levels.append(scan)
+            allows: list[_Hit] = []
+            denies: list[_Hit] = []
+            for j, pol in enumerate(policies):
+                if type(pol) is not Policy:
+                    pol = _compiled(pol, _SCP, j, level)
+                if tracer is None:
+                    stmts = pol._by_service.get(service)
+                    if stmts is None:
+                        stmts = pol.statements_about(service)
+                    if stmts:
+                        _scan(
+                            stmts,
+                            (_SCP, pol, j, level),
+                            action_lower,
+                            resource,
+                            context,
+                            allows,
+                            denies,
+                        )
+                else:
+                    tracer.scan(pol, (_SCP, pol, j, level), allows, denies)
+            scp_levels.append((allows, denies))
 
     rcp_denies: list[_Hit] = []
     if rcps and _rcp_applies(service):
         for level, policies in enumerate(rcps):
-            scan = _Scan()
-            for j, p in enumerate(policies):
-                path = f"/rcps/{level}/{j}"
-                pol = _compiled(p, path)
-                ev.scan(pol, PolicyKind.RCP, _label(PolicyKind.RCP, pol, j, level), path, scan)
-            rcp_denies.extend(scan.denies)
+            allows = []
+            for j, pol in enumerate(policies):
+                pol = _compiled(pol, _RCP, j, level)
+                where = (_RCP, pol, j, level)
+                if tracer is None:
+                    stmts = pol.statements_about(service)
+                    if stmts:
+                        _scan(stmts, where, action_lower, resource, context, allows, rcp_denies)
+                else:
+                    tracer.scan(pol, where, allows, rcp_denies)
 
-    def done(decision: Decision, basis: str, hits: list[_Hit]) -> Evaluation:
-        result = Evaluation(
-            decision=decision,
-            basis=basis,
-            request=request,
-            caller=caller,
-            decisive=[h.decisive() for h in hits],
-            trace=ev.trace,
-        )
-        _explain.describe(result)
-        return result
+    trace = tracer.trace if tracer is not None else []
 
-    if ev.action_lower in _ALWAYS_ALLOWED:
-        return done(Decision.ALLOWED, "allow:no-permission-needed", [])
+    if action_lower in _ALWAYS_ALLOWED:
+        return Evaluation(_ALLOWED, "allow:no-permission-needed", request, caller, [], trace)
 
     # 1. Explicit denies, wherever they are.
-    for scan in scp_levels:
-        if scan.denies:
-            return done(Decision.EXPLICIT_DENY, "deny:scp", scan.denies)
+    for _, denies in scp_levels:
+        if denies:
+            return Evaluation(_EXPLICIT_DENY, "deny:scp", request, caller, denies, trace)
     if rcp_denies:
-        return done(Decision.EXPLICIT_DENY, "deny:rcp", rcp_denies)
-    if identity.denies:
-        return done(Decision.EXPLICIT_DENY, "deny:identity", identity.denies)
-    if boundary.denies:
-        return done(Decision.EXPLICIT_DENY, "deny:boundary", boundary.denies)
-    if session.denies:
-        return done(Decision.EXPLICIT_DENY, "deny:session", session.denies)
-    if resource.denies:
-        return done(Decision.EXPLICIT_DENY, "deny:" + rp_kind.value, resource.denies)
+        return Evaluation(_EXPLICIT_DENY, "deny:rcp", request, caller, rcp_denies, trace)
+    if identity_denies:
+        return Evaluation(_EXPLICIT_DENY, "deny:identity", request, caller, identity_denies, trace)
+    if boundary_denies:
+        return Evaluation(_EXPLICIT_DENY, "deny:boundary", request, caller, boundary_denies, trace)
+    if session_denies:
+        return Evaluation(_EXPLICIT_DENY, "deny:session", request, caller, session_denies, trace)
+    if resource_denies:
+        return Evaluation(
+            _EXPLICIT_DENY, "deny:" + rp_kind.value, request, caller, resource_denies, trace
+        )
 
     # 2. Every level of the organization must allow (SCPs).
     scp_allows: list[_Hit] = []
-    for scan in scp_levels:
-        if not scan.allows:
-            return done(Decision.IMPLICIT_DENY, "no-allow:scp", [])
-        scp_allows.extend(scan.allows)
+    for allows, _ in scp_levels:
+        if not allows:
+            return Evaluation(_IMPLICIT_DENY, "no-allow:scp", request, caller, [], trace)
+        scp_allows.extend(allows)
 
-    rp_best = max((h.match for h in resource.allows), default=Match.NONE)
-    rp_hits = [h for h in resource.allows if h.match is rp_best]
+    if resource_allows:
+        rp_best = max(h[1] for h in resource_allows)
+        rp_hits = [h for h in resource_allows if h[1] is rp_best]
+    else:
+        rp_best = _NONE
+        rp_hits = []
 
     # Services and identity providers have no identity-based policies: only the resource's
     # policy can let them in.
     if not iam_caller:
-        if rp_best is Match.DIRECT:
-            return done(Decision.ALLOWED, "allow:resource-direct", rp_hits)
-        return done(Decision.IMPLICIT_DENY, "no-allow:" + rp_kind.value, [])
+        if rp_best is _DIRECT:
+            return Evaluation(_ALLOWED, "allow:resource-direct", request, caller, rp_hits, trace)
+        return Evaluation(_IMPLICIT_DENY, "no-allow:" + rp_kind.value, request, caller, [], trace)
 
     # Role trust policies and KMS key policies must allow explicitly, even within the account.
     strict = resource_policy is not None and (service == "kms" or service == "sts")
+    resource_account = request.resource_account or caller.account
+    same_account = caller.account is not None and resource_account == caller.account
 
-    if caller.kind == CallerKind.ROOT:
+    if caller.kind == _ROOT:
         if same_account and not strict:
-            return done(Decision.ALLOWED, "allow:root", scp_allows)
-        if rp_best is not Match.NONE:
-            return done(Decision.ALLOWED, "allow:root-" + rp_kind.value, rp_hits + scp_allows)
-        return done(Decision.IMPLICIT_DENY, "no-allow:" + rp_kind.value, [])
+            return Evaluation(_ALLOWED, "allow:root", request, caller, scp_allows, trace)
+        if rp_best is not _NONE:
+            return Evaluation(
+                _ALLOWED,
+                "allow:root-" + rp_kind.value,
+                request,
+                caller,
+                rp_hits + scp_allows,
+                trace,
+            )
+        return Evaluation(_IMPLICIT_DENY, "no-allow:" + rp_kind.value, request, caller, [], trace)
 
-    boundary_ok = permission_boundary is None or bool(boundary.allows)
-    session_ok = session_policy is None or bool(session.allows)
-    identity_ok = bool(identity.allows)
-    capped = boundary.allows + session.allows
+    boundary_ok = permission_boundary is None or bool(boundary_allows)
+    session_ok = session_policy is None or bool(session_allows)
+    identity_ok = bool(identity_allows)
+    capped = [*boundary_allows, *session_allows]
 
     if same_account:
         # A trust policy or key policy naming the caller still needs the caller's boundary and
         # session policy to allow the action (IAM User Guide: "Update a role trust policy").
-        if rp_best is Match.DIRECT and (not strict or (boundary_ok and session_ok)):
+        if rp_best is _DIRECT and (not strict or (boundary_ok and session_ok)):
             hits = rp_hits + (capped if strict else []) + scp_allows
-            return done(Decision.ALLOWED, "allow:resource-direct", hits)
-        if rp_best is Match.ROLE and boundary_ok and session_ok:
-            return done(Decision.ALLOWED, "allow:resource-role", rp_hits + capped + scp_allows)
-        if identity_ok and boundary_ok and session_ok and (not strict or rp_best is not Match.NONE):
-            hits = identity.allows + capped + (rp_hits if strict else []) + scp_allows
-            return done(Decision.ALLOWED, "allow:identity", hits)
+            return Evaluation(_ALLOWED, "allow:resource-direct", request, caller, hits, trace)
+        if rp_best is _ROLE and boundary_ok and session_ok:
+            hits = rp_hits + capped + scp_allows
+            return Evaluation(_ALLOWED, "allow:resource-role", request, caller, hits, trace)
+        if identity_ok and boundary_ok and session_ok and (not strict or rp_best is not _NONE):
+            hits = identity_allows + capped + (rp_hits if strict else []) + scp_allows
+            return Evaluation(_ALLOWED, "allow:identity", request, caller, hits, trace)
         # A caller the policy names directly lacks only what its boundary or session allows.
-        named = rp_best is Match.DIRECT
-        return done(
-            Decision.IMPLICIT_DENY,
-            _missing(identity_ok or named, boundary_ok, session_ok, strict, rp_kind),
-            [],
-        )
+        named = rp_best is _DIRECT
+        basis = _missing(identity_ok or named, boundary_ok, session_ok, strict, rp_kind)
+        return Evaluation(_IMPLICIT_DENY, basis, request, caller, [], trace)
 
     # Cross-account: the caller's side and the resource's side must both allow.
-    if identity_ok and boundary_ok and session_ok and rp_best is not Match.NONE:
-        return done(
-            Decision.ALLOWED, "allow:cross-account", identity.allows + capped + rp_hits + scp_allows
-        )
-    return done(
-        Decision.IMPLICIT_DENY, _missing(identity_ok, boundary_ok, session_ok, True, rp_kind), []
-    )
+    if identity_ok and boundary_ok and session_ok and rp_best is not _NONE:
+        hits = identity_allows + capped + rp_hits + scp_allows
+        return Evaluation(_ALLOWED, "allow:cross-account", request, caller, hits, trace)
+    basis = _missing(identity_ok, boundary_ok, session_ok, True, rp_kind)
+    return Evaluation(_IMPLICIT_DENY, basis, request, caller, [], trace)
 
 
 def _missing(

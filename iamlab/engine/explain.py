@@ -89,24 +89,27 @@ _NO_ALLOW_REASONS = {
 }
 
 
-def _aws_message(ev: Evaluation) -> str:
+def aws_message(ev: Evaluation) -> str:
+    """AWS's message for the evaluation: its AccessDenied wording, or what is allowed."""
     req = ev.request
+    if ev.decision is Decision.ALLOWED:
+        return f"{ev.caller.arn} is allowed to perform {req.action} on resource: {req.resource}"
     head = (
         f"User: {ev.caller.arn} is not authorized to perform: {req.action} "
         f"on resource: {req.resource}"
     )
-    kind = ev.basis.split(":", 1)[1]
+    kind = ev.basis.partition(":")[2]
     if ev.decision is Decision.EXPLICIT_DENY:
         return f"{head} with an explicit deny in {_AWS_NAMES.get(kind, 'a policy')}"
     return f"{head} because {_NO_ALLOW.get(kind, 'no policy')} allows the {req.action} action"
 
 
-def describe(ev: Evaluation) -> None:
-    """Fill in the evaluation's AWS message and plain-English reason."""
+def reason(ev: Evaluation) -> str:
+    """The plain-English reason for the evaluation's decision."""
     req = ev.request
     who = ev.caller.describe()
     action = req.action
-    kind = ev.basis.split(":", 1)[1]
+    kind = ev.basis.partition(":")[2]
     if ev.decision is Decision.ALLOWED:
         caps = ""
         labels = {d.kind for d in ev.decisive}
@@ -114,14 +117,10 @@ def describe(ev: Evaluation) -> None:
             caps += " (within the permissions boundary)"
         if PolicyKind.SESSION in labels:
             caps += " (within the session policy)"
-        ev.message = f"{ev.caller.arn} is allowed to perform {action} on resource: {req.resource}"
         template = _ALLOW_REASONS.get(ev.basis, "Allowed.")
-        ev.reason = template.format(who=who, action=action, caps=caps)
-        return
-    ev.message = _aws_message(ev)
+        return template.format(who=who, action=action, caps=caps)
     if ev.decision is Decision.EXPLICIT_DENY:
-        ev.reason = _DENY_REASONS.get(kind, "A policy explicitly denies it.").format(action=action)
-        return
+        return _DENY_REASONS.get(kind, "A policy explicitly denies it.").format(action=action)
     cross = bool(
         req.resource_account and ev.caller.account and req.resource_account != ev.caller.account
     )
@@ -139,7 +138,14 @@ def describe(ev: Evaluation) -> None:
         )
         rp = ", and no resource-based policy grants it either"
     template = _NO_ALLOW_REASONS.get(kind, "Nothing allows it (an implicit deny).")
-    ev.reason = template.format(action=action, who=who, rp=rp, rp_need=rp_need)
+    return template.format(action=action, who=who, rp=rp, rp_need=rp_need)
+
+
+def describe(ev: Evaluation) -> None:
+    """Fill in the evaluation's AWS message and plain-English reason (an `Evaluation` also works
+    them out by itself when they are first read)."""
+    ev.message = aws_message(ev)
+    ev.reason = reason(ev)
 
 
 def trace_statement(

@@ -84,6 +84,8 @@ def pointer(*parts: str | int) -> str:
 
 
 def _as_text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -98,49 +100,118 @@ class Context:
 
     A value given as a list is multivalued (for ForAllValues/ForAnyValue); anything else is a
     single value. Values are kept as strings (JSON booleans become "true"/"false").
+
+    `Context.from_json(mapping)` takes a mapping the caller has already checked (string keys;
+    values scalars or lists of scalars) and reads it where it is: a lookup then only lower-cases
+    the keys, once; the values are converted when they are read. Most requests read few of
+    their keys, and many read none.
     """
 
-    __slots__ = ("_values", "_names", "_multi")
+    __slots__ = ("_values", "_names", "_multi", "_raw", "_lowered")
 
     def __init__(self, values: Mapping[str, Any] | None = None) -> None:
-        self._values: dict[str, tuple[str, ...]] = {}
+        self._values: dict[str, tuple[str, ...]] | None = {}
         self._names: dict[str, str] = {}
         self._multi: set[str] = set()
+        self._raw: Mapping[str, Any] | None = None
+        self._lowered: dict[str, str] | None = None
         if values:
             for key, value in values.items():
                 self.set(key, value)
 
+    @classmethod
+    def from_json(cls, values: Mapping[str, Any]) -> Context:
+        """A context over checked JSON data (string keys; strings, numbers, booleans or lists of
+        them as values), read in place. The mapping must not change afterwards."""
+        context = cls.__new__(cls)
+        context._values = None
+        context._raw = values
+        context._lowered = None
+        return context
+
+    def _raw_name(self, key: str) -> str | None:
+        """The raw mapping's key that `key` stands for (the last one, ignoring case)."""
+        lowered = self._lowered
+        if lowered is None:
+            raw = self._raw or {}
+            # One lower() for all the keys (a key with a newline in it takes the long way).
+            names = "\n".join(raw).lower().split("\n")
+            if len(names) == len(raw):
+                lowered = dict(zip(names, raw, strict=True))
+            else:
+                lowered = {name.lower(): name for name in raw}
+            self._lowered = lowered
+        return lowered.get(key.lower())
+
+    def _index(self) -> dict[str, tuple[str, ...]]:
+        """Convert a context read in place into the ordinary form (to change or list it)."""
+        raw = self._raw
+        self._raw = self._lowered = None
+        values: dict[str, tuple[str, ...]] = {}
+        self._values, self._names, self._multi = values, {}, set()
+        if raw:
+            for key, value in raw.items():
+                self.set(key, value)
+        return values
+
     def set(self, key: str, value: Any) -> None:
+        values = self._values
+        if values is None:
+            values = self._index()
         lowered = key.lower()
         self._names[lowered] = key
         if isinstance(value, list | tuple):
-            self._values[lowered] = tuple(_as_text(v) for v in value)
+            values[lowered] = tuple(_as_text(v) for v in value)
             self._multi.add(lowered)
         else:
-            self._values[lowered] = (_as_text(value),)
+            values[lowered] = (_as_text(value),)
             self._multi.discard(lowered)
 
     def get(self, key: str) -> tuple[str, ...] | None:
         """The key's values, or None when the request does not carry the key."""
-        return self._values.get(key.lower())
+        values = self._values
+        if values is not None:
+            return values.get(key.lower())
+        name = self._raw_name(key)
+        if name is None:
+            return None
+        value = self._raw[name]  # type: ignore[index]
+        if type(value) is str:
+            return (value,)
+        if isinstance(value, list | tuple):
+            return tuple(_as_text(v) for v in value)
+        return (_as_text(value),)
 
     def first(self, key: str) -> str | None:
-        values = self._values.get(key.lower())
+        values = self.get(key)
         return values[0] if values else None
 
     def is_multivalued(self, key: str) -> bool:
-        return key.lower() in self._multi
+        if self._values is not None:
+            return key.lower() in self._multi
+        name = self._raw_name(key)
+        return name is not None and isinstance(self._raw[name], list | tuple)  # type: ignore[index]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._values
+        if not isinstance(key, str):
+            return False
+        values = self._values
+        if values is not None:
+            return key.lower() in values
+        return self._raw_name(key) is not None
 
     def keys(self) -> Iterable[str]:
         """Keys as the request spelled them."""
+        if self._values is None:
+            self._index()
         return self._names.values()
 
     def to_dict(self) -> dict[str, Any]:
+        values = self._values
+        if values is None:
+            values = self._index()
         return {
-            name: list(self._values[low]) if low in self._multi else self._values[low][0]
+            name: list(values[low]) if low in self._multi else values[low][0]
             for low, name in self._names.items()
         }
 

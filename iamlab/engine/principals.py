@@ -70,13 +70,33 @@ class Caller:
         }.get(self.kind, self.arn)
 
 
+_CLASSIFIED: dict[str, Caller] = {}
+_CLASSIFIED_MAX = 4096
+
+
 def classify(principal: str) -> Caller:
-    """Classify a request principal; raises EngineInputError for one AWS could not have sent."""
+    """Classify a request principal; raises EngineInputError for one AWS could not have sent.
+
+    Remembered by principal (a `Caller` is immutable): a batch asks about the same few hundred
+    principals again and again.
+    """
+    if type(principal) is str:
+        caller = _CLASSIFIED.get(principal)
+        if caller is None:
+            caller = _classify(principal)
+            if len(_CLASSIFIED) >= _CLASSIFIED_MAX:
+                _CLASSIFIED.clear()
+            _CLASSIFIED[principal] = caller
+        return caller
+    return _classify(principal)
+
+
+def _classify(principal: str) -> Caller:
     if not isinstance(principal, str) or not principal:
         raise EngineInputError("the principal must be a non-empty string", "/request/principal")
     if principal in ("*", "anonymous"):
         return Caller(principal, CallerKind.ANONYMOUS, None)
-    if _ACCOUNT_ID.match(principal):
+    if len(principal) in (12, 13) and _ACCOUNT_ID.match(principal):
         return Caller(f"arn:aws:iam::{principal}:root", CallerKind.ROOT, principal)
     if not principal.startswith("arn:"):
         if (
@@ -230,7 +250,7 @@ class PrincipalSpec:
 def _match_aws_value(value: str, caller: Caller) -> Match:
     if value == "*":
         return Match.DIRECT
-    if _ACCOUNT_ID.match(value):
+    if len(value) in (12, 13) and _ACCOUNT_ID.match(value):  # (13: "$" allows a final newline)
         return Match.ACCOUNT if value == caller.account else Match.NONE
     if value == caller.arn:
         return Match.ACCOUNT if caller.kind == CallerKind.ROOT else Match.DIRECT
