@@ -1,8 +1,12 @@
 """The lesson catalog and the lesson player: a step's instructions beside the learner's
-sandbox, "Check my work", hints one at a time, reset, the solution after three gradings."""
+sandbox, "Check my work", hints one at a time, reset, the solution after three gradings; and,
+for instructors only, the whole lesson on one page (preview), every lesson with its problems
+(instructor index) and a lesson's self-test."""
 
 from __future__ import annotations
 
+import json
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -11,11 +15,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iamlab.lessons import services as lessons
+from iamlab.lessons import store
+from iamlab.lessons.loader import lessons_dir
+from iamlab.lessons.selftest import selftest as run_selftest
+from iamlab.quizzes.services import is_instructor
+from iamlab.throttle.limits import rate_limited
 
 from . import console_context
+from .access import login_redirect
 from .lesson_markdown import render_markdown
 
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
@@ -64,6 +74,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         "selected": {
             k: request.GET.get(k, "") for k in ("topic", "domain", "difficulty", "status")
         },
+        "is_instructor": is_instructor(request.user),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "lesson-cards":
         return render(request, "lessons/_cards.html", context)
@@ -188,6 +199,7 @@ def start(request: HttpRequest, lesson_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("grade")
 def check(request: HttpRequest, lesson_id: str) -> HttpResponse:
     attempt = _own_attempt(request, lesson_id)
     lesson = lessons.get_lesson(lesson_id)
@@ -246,3 +258,93 @@ def reset(request: HttpRequest, lesson_id: str) -> HttpResponse:
     _act_as_lesson_principal(request, attempt)
     messages.success(request, "The sandbox is back to the lesson's starting point.")
     return redirect(_player_url(lesson_id, request.POST.get("step")))
+
+
+# ------------------------------------------------------------------------------- instructors
+def _instructor_only(view: Any) -> Any:
+    """Instructors only (the quiz pages' rule: staff, or in the group "instructors").
+    Anonymous visitors are sent to sign in; learners get a friendly 403 page, whatever the
+    method (checked before the view's own method check)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return login_redirect(request)
+        if not is_instructor(request.user):
+            return render(request, "lessons/instructors_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _preview_steps(lesson: Any) -> list[dict[str, Any]]:
+    solutions = lessons.solution_steps(lesson)
+    return [
+        {
+            "step": step,
+            "number": number,
+            "instructions": mark_safe(render_markdown(step.instructions)),  # noqa: S308 - nh3
+            "explanation": mark_safe(render_markdown(step.explanation)),  # noqa: S308 - nh3
+            "checks": [{"check": c, "args": _pretty(c.args)} for c in step.checks],
+            "solution": solutions.get(step.id, []),
+        }
+        for number, step in enumerate(lesson.steps, start=1)
+    ]
+
+
+@_instructor_only
+@require_GET
+def preview(request: HttpRequest, lesson_id: str) -> HttpResponse:
+    """The whole lesson on one page for an instructor, solution included; a broken lesson's
+    problems as FILE:LINE:COLUMN lines."""
+    try:
+        lesson = lessons.get_lesson(lesson_id)
+    except lessons.LessonBroken as broken:
+        context = {"lesson_id": lesson_id, "problems": broken.problems}
+        return render(request, "lessons/preview.html", context)
+    except lessons.LessonNotFound:
+        raise Http404("No such lesson.") from None
+    context = {
+        "lesson_id": lesson_id,
+        "lesson": lesson,
+        "editable": [_pretty(e) for e in lesson.editable],
+        "steps": _preview_steps(lesson),
+    }
+    return render(request, "lessons/preview.html", context)
+
+
+@_instructor_only
+@require_GET
+def instructor(request: HttpRequest) -> HttpResponse:
+    """Every lesson, broken ones with their problems, with preview and self-test buttons."""
+    cards = lessons.catalog(request.user)
+    return render(
+        request,
+        "lessons/instructor.html",
+        {"cards": cards, "broken": sum(1 for c in cards if c.broken)},
+    )
+
+
+def _selftest_one(lesson_id: str) -> Any:
+    """The `lessons selftest` of one lesson file, or None when there is no such file."""
+    path = lessons_dir() / f"{lesson_id}.yaml"
+    if not path.is_file():
+        return None
+    files = store.read_all(lessons_dir(), [path], between=False)
+    return run_selftest(files[0])
+
+
+@_instructor_only
+@require_http_methods(["GET", "POST"])
+def selftest(request: HttpRequest, lesson_id: str) -> HttpResponse:
+    """GET: the self-test button; POST: run the lesson's self-test (its setup must fail a check,
+    its reference solution must pass them all; nothing is kept) and show the result."""
+    path = lessons_dir() / f"{lesson_id}.yaml"
+    if not path.is_file():
+        raise Http404("No such lesson.")
+    result = _selftest_one(lesson_id) if request.method == "POST" else None
+    return render(request, "lessons/selftest.html", {"lesson_id": lesson_id, "result": result})

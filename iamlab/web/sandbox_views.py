@@ -33,6 +33,10 @@ def sandbox_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sandbox/list.html", {"sandboxes": sandboxes})
 
 
+# Free-play sandboxes a learner may keep at once (lesson attempts have one each, apart).
+MAX_FREE_PLAY_SANDBOXES = 10
+
+
 def _free_play_name(request: HttpRequest) -> str:
     taken = set(Sandbox.objects.filter(owner=request.user).values_list("name", flat=True))
     number = 1
@@ -44,6 +48,14 @@ def _free_play_name(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def sandbox_create(request: HttpRequest) -> HttpResponse:
+    owned = Sandbox.objects.filter(owner=request.user, lesson="").count()
+    if owned >= MAX_FREE_PLAY_SANDBOXES:
+        messages.error(
+            request,
+            f"You have {owned} free-play sandboxes, the most a learner may keep. "
+            "Delete one you no longer need, then create a new one.",
+        )
+        return redirect("sandbox_list")
     sandbox = load_scenario(FREE_PLAY_SCENARIO, name=_free_play_name(request), owner=request.user)
     messages.success(
         request,

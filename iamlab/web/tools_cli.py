@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from iamlab.sandbox import shell
+from iamlab.throttle.limits import rate_limited
 
 from .access import get_own_sandbox
 from .tools_common import acting_caller, sandbox_page, tool_url
@@ -33,6 +34,7 @@ def _keys(sandbox_id: int) -> tuple[str, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("cli")
 def cli_pane(request: HttpRequest, sandbox_id: int) -> HttpResponse:
     sandbox = get_own_sandbox(request, sandbox_id)
     state_key, history_key = _keys(sandbox.pk)

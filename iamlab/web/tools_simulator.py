@@ -16,6 +16,7 @@ from iamlab.engine import EngineInputError, simulate_case
 from iamlab.engine import catalog as engine_catalog
 from iamlab.sandbox.services import authz, principals
 from iamlab.sandbox.services.errors import AwsError
+from iamlab.throttle.limits import rate_limited
 
 from .access import get_own_sandbox
 from .tools_common import (
@@ -105,6 +106,7 @@ def _sandbox_documents(sandbox, caller, action: str, resource: str) -> dict[str,
 
 @login_required
 @require_GET
+@rate_limited("simulate")
 def sandbox_simulator(request: HttpRequest, sandbox_id: int) -> HttpResponse:
     sandbox = get_own_sandbox(request, sandbox_id)
     choices = principal_choices(sandbox)
@@ -207,6 +209,7 @@ def _documents_field(name: str, text: str, problems: list[str]) -> list[Any] | N
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("simulate")
 def standalone_simulator(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     values = {
