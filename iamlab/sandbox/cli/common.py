@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import OutputWrapper
 
 from ..errors import InputProblem
 from ..models import Sandbox
+
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -63,3 +67,39 @@ def report(
             head, _, rest = line.partition(": ")
             line = f"{head}: {label}: {rest}"
         stream.write(line)
+
+
+def add_create_arguments(parser: argparse.ArgumentParser, metavar: str, what: str) -> None:
+    """The arguments of a subcommand that creates a sandbox from a file: FILE, --name, --owner,
+    --replace."""
+    parser.add_argument("file", metavar=metavar, help=f"{what} ('-': standard input)")
+    parser.add_argument("--name", required=True, help="the new sandbox's name (a slug)")
+    add_owner_argument(parser)
+    parser.add_argument(
+        "--replace", action="store_true", help="replace a sandbox of that name and owner"
+    )
+
+
+def create_from_file(
+    options: dict[str, Any],
+    stderr: OutputWrapper,
+    create: Callable[..., T],
+    problems: type[Exception],
+) -> T | None:
+    """Read the file `options` name and `create(text, name=, owner=, replace=)` a sandbox from
+    it; None (after writing why to `stderr`) when the file cannot be read, the owner does not
+    exist, or `create` raises `problems` (an error with a `.problems` list of InputProblem)."""
+    filename = options["file"]
+    try:
+        text = read_text(filename)
+        return create(
+            text,
+            name=options["name"],
+            owner=owner_from(options.get("owner")),
+            replace=options["replace"],
+        )
+    except CliError as exc:
+        stderr.write(str(exc))
+    except problems as exc:
+        report(exc.problems, filename, stderr)  # type: ignore[attr-defined]
+    return None

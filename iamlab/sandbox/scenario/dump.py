@@ -58,6 +58,15 @@ def export_scenario(sandbox: Sandbox) -> str:
     return dump(_Export(sandbox).scenario())
 
 
+def _head(entity_id: str, row: Any) -> dict[str, Any]:
+    """How a user, group, role or instance profile starts: its id, its path (unless "/"), when
+    it was created."""
+    out: dict[str, Any] = {"id": entity_id}
+    _put(out, "path", row.path, unless="/")
+    out["created"] = _t(row.created)
+    return out
+
+
 def _by(rows: Iterable, attribute: str) -> dict[Any, list]:
     grouped: dict[Any, list] = defaultdict(list)
     for row in rows:
@@ -232,16 +241,12 @@ class _Export:
             )
 
     def group(self, group: IamGroup, names: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": group.group_id}
-        _put(out, "path", group.path, unless="/")
-        out["created"] = _t(group.created)
+        out = _head(group.group_id, group)
         self.permissions("group", group, names, out)
         return out
 
     def role(self, role: Role, names: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": role.role_id}
-        _put(out, "path", role.path, unless="/")
-        out["created"] = _t(role.created)
+        out = _head(role.role_id, role)
         _put(out, "description", role.description)
         _put(out, "max_session_duration", role.max_session_duration, unless=3600)
         _put(out, "tags", role.tags)
@@ -255,18 +260,14 @@ class _Export:
         return out
 
     def profile(self, profile: InstanceProfile) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": profile.instance_profile_id}
-        _put(out, "path", profile.path, unless="/")
-        out["created"] = _t(profile.created)
+        out = _head(profile.instance_profile_id, profile)
         if profile.role_id:
             out["role"] = self.role_by_pk[profile.role_id].name
         _put(out, "tags", profile.tags)
         return out
 
     def user(self, user: IamUser, names: set[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": user.user_id}
-        _put(out, "path", user.path, unless="/")
-        out["created"] = _t(user.created)
+        out = _head(user.user_id, user)
         _put(out, "tags", user.tags)
         groups = [self.group_by_pk[m.group_id].name for m in self.memberships[user.pk]]
         _put(out, "groups", Flow(groups) if groups else None)

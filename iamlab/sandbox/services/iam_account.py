@@ -23,17 +23,21 @@ from .iam_authdetails import authorization_details
 from .iam_common import (
     ATTACHED_QUOTA,
     INLINE_QUOTA,
+    PATH_PATTERN,
     Check,
     arn,
     authorize,
+    authorized_entity,
+    check_quota,
+    creation_request,
+    existing,
     find_instance_profile,
-    find_role,
     iam_operation,
     instance_profile_shape,
+    list_in_account,
     no_role,
     now,
     paginate,
-    tags_dict,
     write,
 )
 from .iam_credentials import ACCESS_KEYS_QUOTA
@@ -43,7 +47,7 @@ from .iam_policies import (
     VERSIONS_QUOTA,
 )
 from .iam_roles import ROLES_QUOTA
-from .iam_users import USERS_QUOTA, request_tag_context
+from .iam_users import USERS_QUOTA
 
 INSTANCE_PROFILES_QUOTA = 1000
 ALIAS_PATTERN = r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
@@ -51,17 +55,8 @@ ALIAS_PATTERN = r"^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
 # -- instance profiles --
 
 
-def _no_profile(name: str) -> errors.AwsError:
-    return errors.NoSuchEntity(f"Instance Profile {name} cannot be found.")
-
-
 def _profile(caller: Any, name: str, action: str) -> InstanceProfile:
-    profile = find_instance_profile(caller, name)
-    resource = profile.arn if profile else arn(caller, "instance-profile", "/", name)
-    authorize(caller, action, resource)
-    if profile is None:
-        raise _no_profile(name)
-    return profile
+    return authorized_entity(caller, "instance-profile", name, action)
 
 
 @iam_operation("iam:CreateInstanceProfile")
@@ -77,16 +72,13 @@ def create_instance_profile(
     check.path(Path)
     check.tags(Tags)
     check.done()
-    tags = tags_dict(Tags)
+    tags, context = creation_request(Tags, None)
     path = Path or "/"
     resource = arn(caller, "instance-profile", path, InstanceProfileName)
-    authorize(caller, "iam:CreateInstanceProfile", resource, context=request_tag_context(Tags))
+    authorize(caller, "iam:CreateInstanceProfile", resource, context=context)
     if find_instance_profile(caller, InstanceProfileName):
         raise errors.EntityAlreadyExists(f"Instance Profile {InstanceProfileName} already exists.")
-    if InstanceProfile.objects.filter(account=caller.account).count() >= INSTANCE_PROFILES_QUOTA:
-        raise errors.LimitExceeded(
-            f"Cannot exceed quota for InstanceProfilesPerAccount: {INSTANCE_PROFILES_QUOTA}"
-        )
+    check_quota(InstanceProfile, caller, INSTANCE_PROFILES_QUOTA, "InstanceProfilesPerAccount")
     with write(caller):
         profile = InstanceProfile.objects.create(
             sandbox=caller.sandbox,
@@ -117,18 +109,18 @@ def list_instance_profiles(
     Marker: str | None = None,
     MaxItems: int | None = None,
 ) -> dict[str, Any]:
-    check = Check()
-    check.path(PathPrefix, "pathPrefix")
-    check.paging(Marker, MaxItems)
-    check.done()
-    authorize(caller, "iam:ListInstanceProfiles", arn(caller, "instance-profile", "/", "*"))
-    profiles = InstanceProfile.objects.filter(account=caller.account).select_related(
-        "account", "role__account"
+    return list_in_account(
+        caller,
+        InstanceProfile,
+        "iam:ListInstanceProfiles",
+        "InstanceProfiles",
+        PathPrefix,
+        Marker,
+        MaxItems,
+        instance_profile_shape,
+        related=("account", "role__account"),
+        prefix_pattern=PATH_PATTERN,
     )
-    if PathPrefix:
-        profiles = profiles.filter(path__startswith=PathPrefix)
-    ordered = sorted(profiles, key=lambda p: p.name.lower())
-    return paginate(ordered, "InstanceProfiles", Marker, MaxItems, instance_profile_shape)
 
 
 @iam_operation("iam:DeleteInstanceProfile")
@@ -158,9 +150,7 @@ def add_role_to_instance_profile(
     check.name(RoleName, "roleName", 64)
     check.done()
     profile = _profile(caller, InstanceProfileName, "iam:AddRoleToInstanceProfile")
-    role = find_role(caller, RoleName)
-    if role is None:
-        raise no_role(RoleName)
+    role = existing(caller, "role", RoleName)
     authorize(caller, "iam:PassRole", role.arn)
     if profile.role_id:
         raise errors.LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
@@ -179,11 +169,9 @@ def remove_role_from_instance_profile(
     check.name(RoleName, "roleName", 64)
     check.done()
     profile = _profile(caller, InstanceProfileName, "iam:RemoveRoleFromInstanceProfile")
-    role = find_role(caller, RoleName)
-    if role is None:
-        raise no_role(RoleName)
+    role = existing(caller, "role", RoleName)
     if profile.role_id != role.pk:
-        raise errors.NoSuchEntity(f"The role with name {RoleName} cannot be found.")
+        raise no_role(RoleName)
     with write(caller):
         profile.role = None
         profile.save(update_fields=["role"])
@@ -202,11 +190,7 @@ def list_instance_profiles_for_role(
     check.name(RoleName, "roleName", 64)
     check.paging(Marker, MaxItems)
     check.done()
-    role = find_role(caller, RoleName)
-    resource = role.arn if role else arn(caller, "role", "/", RoleName)
-    authorize(caller, "iam:ListInstanceProfilesForRole", resource)
-    if role is None:
-        raise no_role(RoleName)
+    role = authorized_entity(caller, "role", RoleName, "iam:ListInstanceProfilesForRole")
     profiles = sorted(role.instance_profiles.select_related("account"), key=lambda p: p.name)
     return paginate(profiles, "InstanceProfiles", Marker, MaxItems, instance_profile_shape)
 

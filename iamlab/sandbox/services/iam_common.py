@@ -36,6 +36,8 @@ from . import calls, errors, params
 NAME_PATTERN = r"[\w+=,.@-]+"
 PATH_PATTERN = r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"
 POLICY_PATH_PATTERN = r"((/[A-Za-z0-9\.,\+@=_-]+)*)/"
+#: ListUsers, ListGroups and ListRoles take this PathPrefix (not a full path: "/" then anything).
+PATH_PREFIX_PATTERN = r"\u002F[\u0021-\u007F]*"
 VERSION_PATTERN = r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?"
 DOCUMENT_PATTERN = r"[\u0009\u000A\u000D\u0020-\u00FF]+"
 TAG_PATTERN = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
@@ -168,6 +170,42 @@ def tags_list(tags: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
+def request_tag_context(tags: list[dict[str, str]] | None) -> dict[str, Any]:
+    """aws:RequestTag/KEY and aws:TagKeys, as AWS sets them for a request that tags."""
+    if not tags:
+        return {}
+    context: dict[str, Any] = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in tags}
+    context["aws:TagKeys"] = [t["Key"] for t in tags]
+    return context
+
+
+def creation_request(
+    tags: list[dict[str, str]] | None, boundary_arn: str | None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """For a Create* call that may tag (and, for CreateUser and CreateRole, set a permissions
+    boundary; None for the others): the tags as stored, and the request context to authorize
+    with (aws:RequestTag/KEY, aws:TagKeys, iam:PermissionsBoundary). A malformed boundary ARN is
+    refused first (InvalidInput), then tag keys that differ only in case."""
+    if boundary_arn:
+        check_policy_arn_format(boundary_arn)
+    stored = tags_dict(tags)
+    context = request_tag_context(tags)
+    if boundary_arn:
+        context["iam:PermissionsBoundary"] = boundary_arn
+    return stored, context
+
+
+def boundary_fields(caller: Any, boundary_arn: str | None) -> dict[str, Any]:
+    """The model fields that set the boundary `boundary_arn` names ({} for none); NoSuchEntity
+    when it names no attachable policy."""
+    if not boundary_arn:
+        return {}
+    ref = resolve_policy(caller, boundary_arn)
+    if ref is None:
+        raise not_attachable(boundary_arn)
+    return ref.boundary_fields()
+
+
 # -- calls -----------------------------------------------------------------------------------
 
 
@@ -265,6 +303,93 @@ def no_group(name: str) -> errors.AwsError:
 
 def no_role(name: str) -> errors.AwsError:
     return errors.NoSuchEntity(f"The role with name {name} cannot be found.")
+
+
+def no_instance_profile(name: str) -> errors.AwsError:
+    return errors.NoSuchEntity(f"Instance Profile {name} cannot be found.")
+
+
+#: kind (as in the entity's ARN) → how to find one by name, and the error when there is none.
+_LOOKUPS: dict[str, tuple[Callable[[Any, str | None], Any], Callable[[str], errors.AwsError]]] = {
+    "user": (find_user, no_user),
+    "group": (find_group, no_group),
+    "role": (find_role, no_role),
+    "instance-profile": (find_instance_profile, no_instance_profile),
+}
+
+
+def existing(caller: Any, kind: str, name: str) -> Any:
+    """The `kind` called `name` (NoSuchEntity when there is none), for a second entity an
+    operation names (the user of AddUserToGroup, the role of AddRoleToInstanceProfile)."""
+    finder, missing = _LOOKUPS[kind]
+    found = finder(caller, name)
+    if found is None:
+        raise missing(name)
+    return found
+
+
+def authorized_entity(
+    caller: Any, kind: str, name: str, action: str, *, context: Mapping[str, Any] | None = None
+) -> Any:
+    """The `kind` ("user", "group", "role", "instance-profile") called `name`, as AWS reaches it:
+    authorize `action` on its ARN (on the ARN it would have at path / when there is none), then
+    NoSuchEntity when there is none."""
+    finder, missing = _LOOKUPS[kind]
+    found = finder(caller, name)
+    resource = found.arn if found else arn(caller, kind, "/", name)
+    authorize(caller, action, resource, context=context)
+    if found is None:
+        raise missing(name)
+    return found
+
+
+def calling_identity(caller: Any, action: str) -> IamUser | None:
+    """For an operation whose UserName may be left out (it then acts on the caller): authorize
+    `action` on the calling IAM user, or (None) on the root user; a role session or federated
+    caller must name a user (ValidationError)."""
+    if caller.user is not None:
+        authorize(caller, action, caller.user.arn)
+        return caller.user
+    if not caller.is_root:
+        raise errors.ValidationError("Must specify userName when calling with non-User credentials")
+    authorize(caller, action, caller.account.root_arn)
+    return None
+
+
+def rename(
+    caller: Any, entity: Any, kind: str, action: str, new_path: str | None, new_name: str | None
+) -> None:
+    """UpdateUser/UpdateGroup's change of path and name. Renaming needs permission on the target
+    name as well as on the source (already authorized); EntityAlreadyExists when another entity
+    has the new name."""
+    path = new_path or entity.path
+    name = new_name or entity.name
+    target = arn(caller, kind, path, name)
+    if target != entity.arn:
+        authorize(caller, action, target)
+    other = _LOOKUPS[kind][0](caller, new_name)
+    if other and other.pk != entity.pk:
+        label = kind.capitalize()
+        raise errors.EntityAlreadyExists(f"{label} with name {new_name} already exists.")
+    with write(caller):
+        entity.name, entity.path = name, path
+        entity.save(update_fields=["name", "path"])
+
+
+def policies_conflict(entity: Any) -> str | None:
+    """What must go before a user, group or role can be deleted, of its policies: "detach all
+    policies", "delete policies" (inline), or None."""
+    if entity.attachments.exists():
+        return "detach all policies"
+    if entity.inline_policies.exists():
+        return "delete policies"
+    return None
+
+
+def check_quota(model: type, caller: Any, quota: int, name: str) -> None:
+    """LimitExceeded when the caller's account already has `quota` rows of `model`."""
+    if model.objects.filter(account=caller.account).count() >= quota:
+        raise errors.LimitExceeded(f"Cannot exceed quota for {name}: {quota}")
 
 
 def protected_role(role: Role) -> errors.AwsError | None:
@@ -391,11 +516,9 @@ def paginate(
     render: Callable[[Any], Any] = lambda item: item,
 ) -> dict[str, Any]:
     """A list response: {key: [...], "IsTruncated": bool, "Marker"?: next page's marker}."""
-    start = 0
-    if marker is not None:
-        if not marker.isdigit() or int(marker) > len(items):
-            raise errors.ValidationError("Invalid Marker.")
-        start = int(marker)
+    start = page_start(marker, len(items))
+    if start is None:
+        raise errors.ValidationError("Invalid Marker.")
     size = max_items or 100
     page = items[start : start + size]
     out: dict[str, Any] = {key: [render(item) for item in page]}
@@ -406,11 +529,58 @@ def paginate(
     return out
 
 
+def page_start(token: Any, count: int) -> int | None:
+    """Where the page a paging token (IAM's Marker, Organizations' NextToken) asks for starts in
+    a list of `count` items: 0 without a token, None for a token this sandbox did not give (the
+    tokens it gives are the next item's index, as text)."""
+    if token is None:
+        return 0
+    if not isinstance(token, str) or not token.isdigit() or int(token) > count:
+        return None
+    return int(token)
+
+
+_ARN_KINDS = {IamUser: "user", IamGroup: "group", Role: "role", InstanceProfile: "instance-profile"}
+
+
+def list_in_account(
+    caller: Any,
+    model: type,
+    action: str,
+    key: str,
+    path_prefix: Any,
+    marker: Any,
+    max_items: Any,
+    render: Callable[[Any], Any],
+    *,
+    related: tuple[str, ...] = ("account",),
+    prefix_pattern: str = PATH_PREFIX_PATTERN,
+) -> dict[str, Any]:
+    """A List* of the account's users, groups, roles or instance profiles: PathPrefix (matching
+    `prefix_pattern`) and paging checked, authorized on `arn:aws:iam::ACCOUNT:KIND/*`, filtered
+    by path prefix, ordered by name (case folded), paged."""
+    check = Check()
+    check.string(path_prefix, "pathPrefix", max_len=512, pattern=prefix_pattern, required=False)
+    check.paging(marker, max_items)
+    check.done()
+    authorize(caller, action, arn(caller, _ARN_KINDS[model], "/", "*"))
+    rows = model.objects.filter(account=caller.account).select_related(*related)
+    if path_prefix:
+        rows = rows.filter(path__startswith=path_prefix)
+    ordered = sorted(rows, key=lambda row: row.name.lower())
+    return paginate(ordered, key, marker, max_items, render)
+
+
 def boundary_shape(principal: IamUser | Role) -> dict[str, Any] | None:
     arn_ = principal.boundary_arn
     if not arn_:
         return None
     return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn_}
+
+
+def root_user_shape(account: Any) -> dict[str, Any]:
+    """The root user where AWS shows it as a user (GetUser, ListVirtualMFADevices)."""
+    return {"UserId": account.account_id, "Arn": account.root_arn, "CreateDate": account.created}
 
 
 def user_shape(user: IamUser, *, full: bool = False) -> dict[str, Any]:

@@ -20,17 +20,17 @@ from .iam_common import (
     Check,
     arn,
     authorize,
-    find_user,
+    authorized_entity,
+    calling_identity,
+    creation_request,
     iam_operation,
-    no_user,
     now,
     paginate,
-    tags_dict,
+    root_user_shape,
     tags_list,
     user_shape,
     write,
 )
-from .iam_users import request_tag_context
 
 ACCESS_KEYS_QUOTA = 2
 MFA_DEVICES_PER_USER_QUOTA = 8
@@ -48,20 +48,8 @@ def _owner(caller: Any, user_name: str | None, action: str) -> IamUser | None:
     Authorizes `action` on the user (or the root user); NoSuchEntity when the user is missing.
     """
     if user_name is None:
-        if caller.user is not None:
-            authorize(caller, action, caller.user.arn)
-            return caller.user
-        if not caller.is_root:
-            raise errors.ValidationError(
-                "Must specify userName when calling with non-User credentials"
-            )
-        authorize(caller, action, caller.account.root_arn)
-        return None
-    user = find_user(caller, user_name)
-    authorize(caller, action, user.arn if user else arn(caller, "user", "/", user_name))
-    if user is None:
-        raise no_user(user_name)
-    return user
+        return calling_identity(caller, action)
+    return authorized_entity(caller, "user", user_name, action)
 
 
 # -- access keys ---------------------------------------------------------------------------------
@@ -215,8 +203,13 @@ def _login_profile(user: IamUser) -> dict[str, Any]:
     }
 
 
-def _no_login_profile(user_name: str) -> errors.AwsError:
-    return errors.NoSuchEntity(f"Login Profile for User {user_name} cannot be found.")
+def _login_profile_owner(caller: Any, user_name: str | None, action: str) -> IamUser:
+    """The user (authorized as `_owner` does) whose console password the call reads or changes;
+    NoSuchEntity when the user has none."""
+    user = _owner(caller, user_name, action)
+    if not user.has_console_password:
+        raise errors.NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
+    return user
 
 
 def password_problem(caller: Any, password: str) -> bool:
@@ -286,9 +279,7 @@ def get_login_profile(caller: Any, *, UserName: str | None = None) -> dict[str, 
     check = Check()
     check.name(UserName, "userName", 64)
     check.done()
-    user = _owner(caller, UserName, "iam:GetLoginProfile")
-    if not user.has_console_password:
-        raise _no_login_profile(user.name)
+    user = _login_profile_owner(caller, UserName, "iam:GetLoginProfile")
     return {"LoginProfile": _login_profile(user)}
 
 
@@ -304,9 +295,7 @@ def update_login_profile(
     check.name(UserName, "userName", 64)
     check.string(Password, "password", max_len=128, pattern=DOCUMENT_PATTERN, required=False)
     check.done()
-    user = _owner(caller, UserName, "iam:UpdateLoginProfile")
-    if not user.has_console_password:
-        raise _no_login_profile(user.name)
+    user = _login_profile_owner(caller, UserName, "iam:UpdateLoginProfile")
     if Password is not None:
         _check_password(caller, Password)
     with write(caller):
@@ -326,9 +315,7 @@ def delete_login_profile(caller: Any, *, UserName: str | None = None) -> dict[st
     check = Check()
     check.name(UserName, "userName", 64)
     check.done()
-    user = _owner(caller, UserName, "iam:DeleteLoginProfile")
-    if not user.has_console_password:
-        raise _no_login_profile(user.name)
+    user = _login_profile_owner(caller, UserName, "iam:DeleteLoginProfile")
     with write(caller):
         user.password_hash = ""
         user.password_created = None
@@ -354,6 +341,10 @@ def _device(caller: Any, serial: str) -> MfaDevice | None:
     return device if device and device.serial_number == serial else None
 
 
+def _no_device(serial: str) -> errors.AwsError:
+    return errors.NoSuchEntity(f"VirtualMFADevice with serial number {serial} not found.")
+
+
 @iam_operation("iam:CreateVirtualMFADevice")
 def create_virtual_mfa_device(
     caller: Any,
@@ -367,10 +358,10 @@ def create_virtual_mfa_device(
     check.path(Path)
     check.tags(Tags)
     check.done()
-    tags = tags_dict(Tags)
+    tags, context = creation_request(Tags, None)
     path = Path or "/"
     serial = arn(caller, "mfa", path, VirtualMFADeviceName)
-    authorize(caller, "iam:CreateVirtualMFADevice", serial, context=request_tag_context(Tags))
+    authorize(caller, "iam:CreateVirtualMFADevice", serial, context=context)
     if MfaDevice.objects.filter(account=caller.account, name=VirtualMFADeviceName).exists():
         raise errors.EntityAlreadyExists(
             "MFADevice entity at the same path and name already exists."
@@ -424,7 +415,7 @@ def enable_mfa_device(
     user = _owner(caller, UserName, "iam:EnableMFADevice")
     device = _device(caller, SerialNumber)
     if device is None:
-        raise errors.NoSuchEntity(f"VirtualMFADevice with serial number {SerialNumber} not found.")
+        raise _no_device(SerialNumber)
     if device.user_id or device.assigned_to_root:
         raise errors.EntityAlreadyExists("MFA Device is already in use.")
     if user and MfaDevice.objects.filter(user=user).count() >= MFA_DEVICES_PER_USER_QUOTA:
@@ -472,7 +463,7 @@ def delete_virtual_mfa_device(caller: Any, *, SerialNumber: str | None = None) -
     device = _device(caller, SerialNumber)
     authorize(caller, "iam:DeleteVirtualMFADevice", SerialNumber)
     if device is None:
-        raise errors.NoSuchEntity(f"VirtualMFADevice with serial number {SerialNumber} not found.")
+        raise _no_device(SerialNumber)
     if device.user_id or device.assigned_to_root:
         raise errors.DeleteConflict("MFA device is still in use.")
     with write(caller):
@@ -540,11 +531,7 @@ def list_virtual_mfa_devices(
         if device.user is not None:
             out["User"] = user_shape(device.user)
         elif device.assigned_to_root:
-            out["User"] = {
-                "UserId": account.account_id,
-                "Arn": account.root_arn,
-                "CreateDate": account.created,
-            }
+            out["User"] = root_user_shape(account)
         if device.enabled is not None:
             out["EnableDate"] = device.enabled
         if device.tags:

@@ -12,24 +12,25 @@ from .iam_common import (
     Check,
     arn,
     authorize,
+    authorized_entity,
+    check_quota,
+    existing,
     find_group,
     find_user,
     group_shape,
     iam_operation,
-    no_group,
+    list_in_account,
     no_user,
     now,
     paginate,
+    policies_conflict,
+    rename,
     user_shape,
     write,
 )
 
 GROUPS_QUOTA = 300
 GROUPS_PER_USER_QUOTA = 10
-
-
-def _group_arn(caller: Any, group: IamGroup | None, name: str) -> str:
-    return group.arn if group else arn(caller, "group", "/", name)
 
 
 @iam_operation("iam:CreateGroup")
@@ -44,8 +45,7 @@ def create_group(
     authorize(caller, "iam:CreateGroup", arn(caller, "group", path, GroupName))
     if find_group(caller, GroupName):
         raise errors.EntityAlreadyExists(f"Group with name {GroupName} already exists.")
-    if IamGroup.objects.filter(account=caller.account).count() >= GROUPS_QUOTA:
-        raise errors.LimitExceeded(f"Cannot exceed quota for GroupsPerAccount: {GROUPS_QUOTA}")
+    check_quota(IamGroup, caller, GROUPS_QUOTA, "GroupsPerAccount")
     with write(caller):
         group = IamGroup.objects.create(
             sandbox=caller.sandbox,
@@ -71,10 +71,7 @@ def get_group(
     check.name(GroupName, "groupName", 128)
     check.paging(Marker, MaxItems)
     check.done()
-    group = find_group(caller, GroupName)
-    authorize(caller, "iam:GetGroup", _group_arn(caller, group, GroupName))
-    if group is None:
-        raise no_group(GroupName)
+    group = authorized_entity(caller, "group", GroupName, "iam:GetGroup")
     users = sorted(
         (m.user for m in group.memberships.select_related("user__account")),
         key=lambda u: u.name.lower(),
@@ -91,18 +88,9 @@ def list_groups(
     Marker: str | None = None,
     MaxItems: int | None = None,
 ) -> dict[str, Any]:
-    check = Check()
-    check.string(
-        PathPrefix, "pathPrefix", max_len=512, pattern=r"\u002F[\u0021-\u007F]*", required=False
+    return list_in_account(
+        caller, IamGroup, "iam:ListGroups", "Groups", PathPrefix, Marker, MaxItems, group_shape
     )
-    check.paging(Marker, MaxItems)
-    check.done()
-    authorize(caller, "iam:ListGroups", arn(caller, "group", "/", "*"))
-    groups = IamGroup.objects.filter(account=caller.account).select_related("account")
-    if PathPrefix:
-        groups = groups.filter(path__startswith=PathPrefix)
-    ordered = sorted(groups, key=lambda g: g.name.lower())
-    return paginate(ordered, "Groups", Marker, MaxItems, group_shape)
 
 
 @iam_operation("iam:UpdateGroup")
@@ -118,21 +106,8 @@ def update_group(
     check.path(NewPath, "newPath")
     check.name(NewGroupName, "newGroupName", 128, required=False)
     check.done()
-    group = find_group(caller, GroupName)
-    authorize(caller, "iam:UpdateGroup", _group_arn(caller, group, GroupName))
-    if group is None:
-        raise no_group(GroupName)
-    new_path = NewPath or group.path
-    new_name = NewGroupName or group.name
-    target = arn(caller, "group", new_path, new_name)
-    if target != group.arn:
-        authorize(caller, "iam:UpdateGroup", target)
-    other = find_group(caller, NewGroupName)
-    if other and other.pk != group.pk:
-        raise errors.EntityAlreadyExists(f"Group with name {NewGroupName} already exists.")
-    with write(caller):
-        group.name, group.path = new_name, new_path
-        group.save(update_fields=["name", "path"])
+    group = authorized_entity(caller, "group", GroupName, "iam:UpdateGroup")
+    rename(caller, group, "group", "iam:UpdateGroup", NewPath, NewGroupName)
     return {}
 
 
@@ -141,16 +116,11 @@ def delete_group(caller: Any, *, GroupName: str | None = None) -> dict[str, Any]
     check = Check()
     check.name(GroupName, "groupName", 128)
     check.done()
-    group = find_group(caller, GroupName)
-    authorize(caller, "iam:DeleteGroup", _group_arn(caller, group, GroupName))
-    if group is None:
-        raise no_group(GroupName)
+    group = authorized_entity(caller, "group", GroupName, "iam:DeleteGroup")
     if group.memberships.exists():
         raise errors.DeleteConflict("Cannot delete entity, must remove users from group first.")
-    if group.attachments.exists():
-        raise errors.DeleteConflict("Cannot delete entity, must detach all policies first.")
-    if group.inline_policies.exists():
-        raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+    if conflict := policies_conflict(group):
+        raise errors.DeleteConflict(f"Cannot delete entity, must {conflict} first.")
     with write(caller):
         group.delete()
     return {}
@@ -164,13 +134,8 @@ def add_user_to_group(
     check.name(GroupName, "groupName", 128)
     check.name(UserName, "userName", 128)
     check.done()
-    group = find_group(caller, GroupName)
-    authorize(caller, "iam:AddUserToGroup", _group_arn(caller, group, GroupName))
-    if group is None:
-        raise no_group(GroupName)
-    user = find_user(caller, UserName)
-    if user is None:
-        raise no_user(UserName)
+    group = authorized_entity(caller, "group", GroupName, "iam:AddUserToGroup")
+    user = existing(caller, "user", UserName)
     if GroupMembership.objects.filter(group=group, user=user).exists():
         return {}  # AWS answers success: the user is already a member.
     if user.memberships.count() >= GROUPS_PER_USER_QUOTA:
@@ -190,10 +155,7 @@ def remove_user_from_group(
     check.name(GroupName, "groupName", 128)
     check.name(UserName, "userName", 128)
     check.done()
-    group = find_group(caller, GroupName)
-    authorize(caller, "iam:RemoveUserFromGroup", _group_arn(caller, group, GroupName))
-    if group is None:
-        raise no_group(GroupName)
+    group = authorized_entity(caller, "group", GroupName, "iam:RemoveUserFromGroup")
     user = find_user(caller, UserName)
     membership = GroupMembership.objects.filter(group=group, user=user).first() if user else None
     if membership is None:
@@ -215,12 +177,7 @@ def list_groups_for_user(
     check.name(UserName, "userName", 128)
     check.paging(Marker, MaxItems)
     check.done()
-    user = find_user(caller, UserName)
-    authorize(
-        caller, "iam:ListGroupsForUser", user.arn if user else arn(caller, "user", "/", UserName)
-    )
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(caller, "user", UserName, "iam:ListGroupsForUser")
     groups = sorted(
         (m.group for m in user.memberships.select_related("group__account")),
         key=lambda g: g.name.lower(),

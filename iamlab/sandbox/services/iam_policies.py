@@ -27,6 +27,8 @@ from .iam_common import (
     authorize,
     check_document,
     check_policy_arn_format,
+    check_quota,
+    creation_request,
     document_text,
     group_shape,
     iam_operation,
@@ -34,11 +36,9 @@ from .iam_common import (
     paginate,
     parsed_document,
     resolve_policy,
-    tags_dict,
     tags_list,
     write,
 )
-from .iam_users import request_tag_context
 
 POLICIES_QUOTA = 1500
 VERSIONS_QUOTA = 5
@@ -145,16 +145,14 @@ def create_policy(
     check.string(Description, "description", max_len=1000, min_len=0, pattern=None, required=False)
     check.tags(Tags)
     check.done()
-    tags = tags_dict(Tags)
+    tags, context = creation_request(Tags, None)
     path = Path or "/"
-    context = request_tag_context(Tags)
     authorize(caller, "iam:CreatePolicy", arn(caller, "policy", path, PolicyName), context=context)
     if named(ManagedPolicy.objects.filter(account=caller.account), PolicyName).exists():
         raise errors.EntityAlreadyExists(
             f"A policy called {PolicyName} already exists. Duplicate names are not allowed."
         )
-    if ManagedPolicy.objects.filter(account=caller.account).count() >= POLICIES_QUOTA:
-        raise errors.LimitExceeded(f"Cannot exceed quota for PoliciesPerAccount: {POLICIES_QUOTA}")
+    check_quota(ManagedPolicy, caller, POLICIES_QUOTA, "PoliciesPerAccount")
     check_document(text, PolicyKind.IDENTITY)
     created = now(caller)
     with write(caller):
@@ -229,9 +227,7 @@ def list_policies(
         rows = ManagedPolicy.objects.filter(account=caller.account).select_related("account")
         refs.extend(PolicyRef(p.arn, p, None) for p in rows)
     if PathPrefix:
-        refs = [
-            r for r in refs if (r.row.path if r.row else r.entry["path"]).startswith(PathPrefix)
-        ]
+        refs = [r for r in refs if r.path.startswith(PathPrefix)]
     shapes = [policy_shape(caller, r, description=False) for r in refs]
     if OnlyAttached or PolicyUsageFilter:
 
@@ -380,17 +376,26 @@ def list_policy_versions(
     return paginate(ordered, "Versions", Marker, MaxItems, version_shape)
 
 
+def _customer_version(
+    caller: Any, action: str, policy_arn: str, version_id: str
+) -> tuple[PolicyRef, PolicyVersion]:
+    """A customer managed policy's version, for an operation that changes it: UnmodifiableEntity
+    for an AWS managed policy, NoSuchEntity for a version it does not have."""
+    ref = _policy_for(caller, action, policy_arn)
+    if ref.row is None:
+        raise unmodifiable(ref)
+    version = ref.row.versions.filter(version_id=version_id).first()
+    if version is None:
+        raise _no_version(policy_arn, version_id)
+    return ref, version
+
+
 @iam_operation("iam:DeletePolicyVersion")
 def delete_policy_version(
     caller: Any, *, PolicyArn: str | None = None, VersionId: str | None = None
 ) -> dict[str, Any]:
     _version_check(PolicyArn, VersionId)
-    ref = _policy_for(caller, "iam:DeletePolicyVersion", PolicyArn)
-    if ref.row is None:
-        raise unmodifiable(ref)
-    version = ref.row.versions.filter(version_id=VersionId).first()
-    if version is None:
-        raise _no_version(PolicyArn, VersionId)
+    _, version = _customer_version(caller, "iam:DeletePolicyVersion", PolicyArn, VersionId)
     if version.is_default:
         raise errors.DeleteConflict("Cannot delete the default version of a policy.")
     with write(caller):
@@ -403,12 +408,7 @@ def set_default_policy_version(
     caller: Any, *, PolicyArn: str | None = None, VersionId: str | None = None
 ) -> dict[str, Any]:
     _version_check(PolicyArn, VersionId)
-    ref = _policy_for(caller, "iam:SetDefaultPolicyVersion", PolicyArn)
-    if ref.row is None:
-        raise unmodifiable(ref)
-    version = ref.row.versions.filter(version_id=VersionId).first()
-    if version is None:
-        raise _no_version(PolicyArn, VersionId)
+    ref, version = _customer_version(caller, "iam:SetDefaultPolicyVersion", PolicyArn, VersionId)
     with write(caller):
         ref.row.versions.exclude(pk=version.pk).update(is_default=False)
         version.is_default = True

@@ -19,19 +19,12 @@ from .iam_common import (
     ATTACHED_QUOTA,
     INLINE_QUOTA,
     Check,
-    arn,
-    authorize,
+    authorized_entity,
     check_document,
     check_policy_arn_format,
     compact_size,
     document_text,
-    find_group,
-    find_role,
-    find_user,
     iam_operation,
-    no_group,
-    no_role,
-    no_user,
     not_attachable,
     paginate,
     parsed_document,
@@ -51,12 +44,6 @@ class _Kind:
     field: str  # userName, groupName, roleName (in validation messages)
     max_len: int
 
-    def find(self, caller: Any, name: str | None) -> Any:
-        return {"user": find_user, "group": find_group, "role": find_role}[self.kind](caller, name)
-
-    def missing(self, name: str) -> errors.AwsError:
-        return {"user": no_user, "group": no_group, "role": no_role}[self.kind](name)
-
 
 USER = _Kind("user", "User", "userName", 128)
 GROUP = _Kind("group", "Group", "groupName", 128)
@@ -67,12 +54,7 @@ def _identity(
     caller: Any, kind: _Kind, name: str, action: str, context: dict[str, Any] | None = None
 ) -> Any:
     """Authorize `action` on the identity, then find it (NoSuchEntity when it is missing)."""
-    found = kind.find(caller, name)
-    authorize(
-        caller, action, found.arn if found else arn(caller, kind.kind, "/", name), context=context
-    )
-    if found is None:
-        raise kind.missing(name)
+    found = authorized_entity(caller, kind.kind, name, action, context=context)
     changes = not action.startswith(("iam:List", "iam:Get"))
     if kind is ROLE and changes and (problem := protected_role(found)):
         raise problem

@@ -18,29 +18,35 @@ from .iam_common import (
     Check,
     arn,
     authorize,
+    authorized_entity,
+    boundary_fields,
     check_document,
-    check_policy_arn_format,
+    check_quota,
+    creation_request,
     document_text,
     find_role,
     iam_operation,
-    no_role,
-    not_attachable,
+    list_in_account,
     now,
-    paginate,
+    policies_conflict,
     protected_role,
-    resolve_policy,
     role_shape,
-    tags_dict,
     write,
 )
-from .iam_users import request_tag_context
 
 ROLES_QUOTA = 1000
 DESCRIPTION_PATTERN = r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"
 
 
-def _role_arn(caller: Any, role: Role | None, name: str) -> str:
-    return role.arn if role else arn(caller, "role", "/", name)
+def _check_description(check: Check, description: Any) -> None:
+    check.string(
+        description,
+        "description",
+        max_len=1000,
+        min_len=0,
+        pattern=DESCRIPTION_PATTERN,
+        required=False,
+    )
 
 
 @iam_operation("iam:CreateRole")
@@ -60,34 +66,19 @@ def create_role(
     check.name(RoleName, "roleName", 64)
     check.path(Path)
     check.document(trust, "assumeRolePolicyDocument")
-    check.string(
-        Description,
-        "description",
-        max_len=1000,
-        min_len=0,
-        pattern=DESCRIPTION_PATTERN,
-        required=False,
-    )
+    _check_description(check, Description)
     check.integer(MaxSessionDuration, "maxSessionDuration", minimum=3600, maximum=43200)
     check.arn(PermissionsBoundary, "permissionsBoundary", required=False)
     check.tags(Tags)
     check.done()
-    if PermissionsBoundary:
-        check_policy_arn_format(PermissionsBoundary)
-    tags = tags_dict(Tags)
+    tags, context = creation_request(Tags, PermissionsBoundary)
     path = Path or "/"
-    context = request_tag_context(Tags)
-    if PermissionsBoundary:
-        context["iam:PermissionsBoundary"] = PermissionsBoundary
     authorize(caller, "iam:CreateRole", arn(caller, "role", path, RoleName), context=context)
     if find_role(caller, RoleName):
         raise errors.EntityAlreadyExists(f"Role with name {RoleName} already exists.")
-    if Role.objects.filter(account=caller.account).count() >= ROLES_QUOTA:
-        raise errors.LimitExceeded(f"Cannot exceed quota for RolesPerAccount: {ROLES_QUOTA}")
+    check_quota(Role, caller, ROLES_QUOTA, "RolesPerAccount")
     check_document(trust, PolicyKind.TRUST)
-    boundary = resolve_policy(caller, PermissionsBoundary) if PermissionsBoundary else None
-    if PermissionsBoundary and boundary is None:
-        raise not_attachable(PermissionsBoundary)
+    boundary = boundary_fields(caller, PermissionsBoundary)
     with write(caller):
         role = Role.objects.create(
             sandbox=caller.sandbox,
@@ -100,7 +91,7 @@ def create_role(
             description=Description or "",
             max_session_duration=MaxSessionDuration or 3600,
             tags=tags,
-            **(boundary.boundary_fields() if boundary else {}),
+            **boundary,
         )
         policy_changed(caller.sandbox, role.arn)
     shape = role_shape(role, full=True)
@@ -114,10 +105,7 @@ def get_role(caller: Any, *, RoleName: str | None = None) -> dict[str, Any]:
     check = Check()
     check.name(RoleName, "roleName", 64)
     check.done()
-    role = find_role(caller, RoleName)
-    authorize(caller, "iam:GetRole", _role_arn(caller, role, RoleName))
-    if role is None:
-        raise no_role(RoleName)
+    role = authorized_entity(caller, "role", RoleName, "iam:GetRole")
     return {"Role": role_shape(role, full=True)}
 
 
@@ -129,18 +117,16 @@ def list_roles(
     Marker: str | None = None,
     MaxItems: int | None = None,
 ) -> dict[str, Any]:
-    check = Check()
-    check.string(
-        PathPrefix, "pathPrefix", max_len=512, pattern=r"\u002F[\u0021-\u007F]*", required=False
+    return list_in_account(
+        caller,
+        Role,
+        "iam:ListRoles",
+        "Roles",
+        PathPrefix,
+        Marker,
+        MaxItems,
+        lambda r: role_shape(r, listing=True),
     )
-    check.paging(Marker, MaxItems)
-    check.done()
-    authorize(caller, "iam:ListRoles", arn(caller, "role", "/", "*"))
-    roles = Role.objects.filter(account=caller.account).select_related("account")
-    if PathPrefix:
-        roles = roles.filter(path__startswith=PathPrefix)
-    ordered = sorted(roles, key=lambda r: r.name.lower())
-    return paginate(ordered, "Roles", Marker, MaxItems, lambda r: role_shape(r, listing=True))
 
 
 @iam_operation("iam:UpdateRole")
@@ -153,20 +139,10 @@ def update_role(
 ) -> dict[str, Any]:
     check = Check()
     check.name(RoleName, "roleName", 64)
-    check.string(
-        Description,
-        "description",
-        max_len=1000,
-        min_len=0,
-        pattern=DESCRIPTION_PATTERN,
-        required=False,
-    )
+    _check_description(check, Description)
     check.integer(MaxSessionDuration, "maxSessionDuration", minimum=3600, maximum=43200)
     check.done()
-    role = find_role(caller, RoleName)
-    authorize(caller, "iam:UpdateRole", _role_arn(caller, role, RoleName))
-    if role is None:
-        raise no_role(RoleName)
+    role = authorized_entity(caller, "role", RoleName, "iam:UpdateRole")
     if problem := protected_role(role):
         raise problem
     with write(caller):
@@ -187,10 +163,7 @@ def update_assume_role_policy(
     check.name(RoleName, "roleName", 64)
     check.document(trust)
     check.done()
-    role = find_role(caller, RoleName)
-    authorize(caller, "iam:UpdateAssumeRolePolicy", _role_arn(caller, role, RoleName))
-    if role is None:
-        raise no_role(RoleName)
+    role = authorized_entity(caller, "role", RoleName, "iam:UpdateAssumeRolePolicy")
     if problem := protected_role(role):
         raise problem
     check_document(trust, PolicyKind.TRUST)
@@ -206,20 +179,15 @@ def delete_role(caller: Any, *, RoleName: str | None = None) -> dict[str, Any]:
     check = Check()
     check.name(RoleName, "roleName", 64)
     check.done()
-    role = find_role(caller, RoleName)
-    authorize(caller, "iam:DeleteRole", _role_arn(caller, role, RoleName))
-    if role is None:
-        raise no_role(RoleName)
+    role = authorized_entity(caller, "role", RoleName, "iam:DeleteRole")
     if problem := protected_role(role):
         raise problem
     if role.instance_profiles.exists():
         raise errors.DeleteConflict(
             "Cannot delete entity, must remove roles from instance profile first."
         )
-    if role.attachments.exists():
-        raise errors.DeleteConflict("Cannot delete entity, must detach all policies first.")
-    if role.inline_policies.exists():
-        raise errors.DeleteConflict("Cannot delete entity, must delete policies first.")
+    if conflict := policies_conflict(role):
+        raise errors.DeleteConflict(f"Cannot delete entity, must {conflict} first.")
     role_arn = role.arn
     with write(caller):
         role.delete()

@@ -11,29 +11,26 @@ from .iam_common import (
     Check,
     arn,
     authorize,
-    check_policy_arn_format,
+    authorized_entity,
+    boundary_fields,
+    calling_identity,
+    check_quota,
+    creation_request,
     find_user,
     iam_operation,
-    no_user,
-    not_attachable,
+    list_in_account,
     now,
     paginate,
-    resolve_policy,
+    policies_conflict,
+    rename,
+    request_tag_context,
+    root_user_shape,
     tags_dict,
     user_shape,
     write,
 )
 
 USERS_QUOTA = 5000
-
-
-def request_tag_context(tags: list[dict[str, str]] | None) -> dict[str, Any]:
-    """aws:RequestTag/KEY and aws:TagKeys, as AWS sets them for a request that tags."""
-    if not tags:
-        return {}
-    context: dict[str, Any] = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in tags}
-    context["aws:TagKeys"] = [t["Key"] for t in tags]
-    return context
 
 
 @iam_operation("iam:CreateUser")
@@ -51,21 +48,13 @@ def create_user(
     check.arn(PermissionsBoundary, "permissionsBoundary", required=False)
     check.tags(Tags)
     check.done()
-    if PermissionsBoundary:
-        check_policy_arn_format(PermissionsBoundary)
-    tags = tags_dict(Tags)
+    tags, context = creation_request(Tags, PermissionsBoundary)
     path = Path or "/"
-    context = request_tag_context(Tags)
-    if PermissionsBoundary:
-        context["iam:PermissionsBoundary"] = PermissionsBoundary
     authorize(caller, "iam:CreateUser", arn(caller, "user", path, UserName), context=context)
     if find_user(caller, UserName):
         raise errors.EntityAlreadyExists(f"User with name {UserName} already exists.")
-    if IamUser.objects.filter(account=caller.account).count() >= USERS_QUOTA:
-        raise errors.LimitExceeded(f"Cannot exceed quota for UsersPerAccount: {USERS_QUOTA}")
-    boundary = resolve_policy(caller, PermissionsBoundary) if PermissionsBoundary else None
-    if PermissionsBoundary and boundary is None:
-        raise not_attachable(PermissionsBoundary)
+    check_quota(IamUser, caller, USERS_QUOTA, "UsersPerAccount")
+    boundary = boundary_fields(caller, PermissionsBoundary)
     with write(caller):
         user = IamUser.objects.create(
             sandbox=caller.sandbox,
@@ -75,7 +64,7 @@ def create_user(
             path=path,
             created=now(caller),
             tags=tags,
-            **(boundary.boundary_fields() if boundary else {}),
+            **boundary,
         )
     shape = user_shape(user, full=True)
     shape.pop("PasswordLastUsed", None)
@@ -90,27 +79,16 @@ def get_user(caller: Any, *, UserName: str | None = None) -> dict[str, Any]:
     check.done()
     if UserName is None:
         return {"User": _calling_user(caller)}
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:GetUser", resource)
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(caller, "user", UserName, "iam:GetUser")
     return {"User": user_shape(user, full=True)}
 
 
 def _calling_user(caller: Any) -> dict[str, Any]:
-    if caller.user is not None:
-        authorize(caller, "iam:GetUser", caller.user.arn)
-        return user_shape(caller.user, full=True)
-    if not caller.is_root:
-        raise errors.ValidationError("Must specify userName when calling with non-User credentials")
+    user = calling_identity(caller, "iam:GetUser")
+    if user is not None:
+        return user_shape(user, full=True)
     account = caller.account
-    authorize(caller, "iam:GetUser", account.root_arn)
-    out: dict[str, Any] = {
-        "UserId": account.account_id,
-        "Arn": account.root_arn,
-        "CreateDate": account.created,
-    }
+    out = root_user_shape(account)
     if account.root_password_last_used:
         out["PasswordLastUsed"] = account.root_password_last_used
     return out
@@ -124,18 +102,9 @@ def list_users(
     Marker: str | None = None,
     MaxItems: int | None = None,
 ) -> dict[str, Any]:
-    check = Check()
-    check.string(
-        PathPrefix, "pathPrefix", max_len=512, pattern=r"\u002F[\u0021-\u007F]*", required=False
+    return list_in_account(
+        caller, IamUser, "iam:ListUsers", "Users", PathPrefix, Marker, MaxItems, _listed
     )
-    check.paging(Marker, MaxItems)
-    check.done()
-    authorize(caller, "iam:ListUsers", arn(caller, "user", "/", "*"))
-    users = IamUser.objects.filter(account=caller.account).select_related("account")
-    if PathPrefix:
-        users = users.filter(path__startswith=PathPrefix)
-    ordered = sorted(users, key=lambda u: u.name.lower())
-    return paginate(ordered, "Users", Marker, MaxItems, _listed)
 
 
 def _listed(user: IamUser) -> dict[str, Any]:
@@ -158,24 +127,8 @@ def update_user(
     check.path(NewPath, "newPath")
     check.name(NewUserName, "newUserName", 64, required=False)
     check.done()
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:UpdateUser", resource)
-    if user is None:
-        raise no_user(UserName)
-    new_path = NewPath or user.path
-    new_name = NewUserName or user.name
-    if NewUserName or NewPath:
-        # Renaming needs permission on the target name as well as on the source.
-        target = arn(caller, "user", new_path, new_name)
-        if target != user.arn:
-            authorize(caller, "iam:UpdateUser", target)
-    other = find_user(caller, NewUserName)
-    if NewUserName and other and other.pk != user.pk:
-        raise errors.EntityAlreadyExists(f"User with name {NewUserName} already exists.")
-    with write(caller):
-        user.name, user.path = new_name, new_path
-        user.save(update_fields=["name", "path"])
+    user = authorized_entity(caller, "user", UserName, "iam:UpdateUser")
+    rename(caller, user, "user", "iam:UpdateUser", NewPath, NewUserName)
     return {}
 
 
@@ -185,11 +138,7 @@ def delete_user(caller: Any, *, UserName: str | None = None) -> dict[str, Any]:
     check = Check()
     check.name(UserName, "userName", 128)
     check.done()
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:DeleteUser", resource)
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(caller, "user", UserName, "iam:DeleteUser")
     conflict = _delete_conflict(user)
     if conflict:
         raise errors.DeleteConflict(f"Cannot delete entity, must {conflict} first.")
@@ -207,11 +156,7 @@ def _delete_conflict(user: IamUser) -> str | None:
         return "delete MFA device"
     if user.memberships.exists():
         return "remove user from all groups"
-    if user.attachments.exists():
-        return "detach all policies"
-    if user.inline_policies.exists():
-        return "delete policies"
-    return None
+    return policies_conflict(user)
 
 
 @iam_operation("iam:TagUser")
@@ -224,11 +169,9 @@ def tag_user(
     check.tags(Tags)
     check.done()
     tags = tags_dict(Tags)
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:TagUser", resource, context=request_tag_context(Tags))
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(
+        caller, "user", UserName, "iam:TagUser", context=request_tag_context(Tags)
+    )
     # Tag keys are case insensitive: a new value replaces the old one whatever its key's case.
     lowered = {k.lower() for k in tags}
     merged = {k: v for k, v in user.tags.items() if k.lower() not in lowered}
@@ -249,11 +192,9 @@ def untag_user(
     check.name(UserName, "userName", 128)
     check.required(TagKeys, "tagKeys")
     check.done()
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:UntagUser", resource, context={"aws:TagKeys": list(TagKeys)})
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(
+        caller, "user", UserName, "iam:UntagUser", context={"aws:TagKeys": list(TagKeys)}
+    )
     with write(caller):
         gone = {k.lower() for k in TagKeys}
         user.tags = {k: v for k, v in user.tags.items() if k.lower() not in gone}
@@ -273,10 +214,6 @@ def list_user_tags(
     check.name(UserName, "userName", 128)
     check.paging(Marker, MaxItems)
     check.done()
-    user = find_user(caller, UserName)
-    resource = user.arn if user else arn(caller, "user", "/", UserName)
-    authorize(caller, "iam:ListUserTags", resource)
-    if user is None:
-        raise no_user(UserName)
+    user = authorized_entity(caller, "user", UserName, "iam:ListUserTags")
     items = [{"Key": k, "Value": v} for k, v in user.tags.items()]
     return paginate(items, "Tags", Marker, MaxItems)

@@ -35,7 +35,6 @@ from typing import Any
 
 from iamlab.engine import PolicyKind, Severity, validate_policy
 
-from ..documents import canonical_json
 from ..identifiers import new_org_policy_id
 from ..models import (
     RCP_FULL_AWS_ACCESS,
@@ -46,7 +45,7 @@ from ..models import (
     OrganizationPolicyAttachment,
 )
 from . import calls, errors
-from .iam_common import write
+from .iam_common import document_text, page_start, write
 from .principals import Caller
 
 SCP = OrganizationPolicy.Type.SCP.value
@@ -216,9 +215,12 @@ class _Org:
     def ou_arn(self, ou_id: str) -> str:
         return f"{self.prefix}:ou/{self.organization.org_id}/{ou_id}"
 
+    def root_arn_for(self, root_id: str) -> str:
+        return f"{self.prefix}:root/{self.organization.org_id}/{root_id}"
+
     @property
     def root_arn(self) -> str:
-        return f"{self.prefix}:root/{self.organization.org_id}/{self.organization.root_id}"
+        return self.root_arn_for(self.organization.root_id)
 
 
 def _organization(caller: Caller) -> _Org | None:
@@ -295,13 +297,18 @@ def _policy_types() -> list[dict[str, str]]:
     return [{"Type": kind, "Status": "ENABLED"} for kind in MODELLED_TYPES]
 
 
+def _account_name(account: Account) -> str:
+    """An account's name as Organizations shows it (the alias or id when it has none)."""
+    return account.name or account.alias or account.account_id
+
+
 def _account_shape(org: _Org, account: Account) -> dict[str, Any]:
     joined = max(account.created, org.organization.created)
     out: dict[str, Any] = {"Id": account.account_id, "Arn": org.account_arn(account.account_id)}
     if account.root_email:
         out["Email"] = account.root_email
     out.update(
-        Name=account.name or account.alias or account.account_id,
+        Name=_account_name(account),
         Status="ACTIVE",
         State="ACTIVE",
         JoinedMethod="INVITED" if account.account_id == org.management_id else "CREATED",
@@ -315,14 +322,12 @@ def _ou_shape(org: _Org, unit: OrganizationalUnit) -> dict[str, Any]:
 
 
 def _page(items: list[Any], key: str, token: Any, limit: Any) -> dict[str, Any]:
-    start = 0
-    if token is not None:
-        if not isinstance(token, str) or not token.isdigit() or int(token) > len(items):
-            raise InvalidInputException(
-                "INVALID_NEXT_TOKEN",
-                "You specified an invalid value for the nextToken request parameter.",
-            )
-        start = int(token)
+    start = page_start(token, len(items))
+    if start is None:
+        raise InvalidInputException(
+            "INVALID_NEXT_TOKEN",
+            "You specified an invalid value for the nextToken request parameter.",
+        )
     size = limit or MAX_RESULTS
     out: dict[str, Any] = {key: items[start : start + size]}
     if start + size < len(items):
@@ -399,13 +404,6 @@ def _check_paging(limit: Any) -> None:
             )
 
 
-def _content_text(content: Any) -> Any:
-    """Content is JSON text, as AWS takes it; a mapping is written out canonically."""
-    if isinstance(content, Mapping):
-        return canonical_json(content)
-    return content
-
-
 def _check_content(text: str, policy_type: str) -> None:
     """What AWS refuses to store: over the size quota (ConstraintViolationException,
     POLICY_CONTENT_LIMIT_EXCEEDED), or anything the validator finds an ERROR in
@@ -447,6 +445,10 @@ class _Target:
     account: Account | None = None
     org_pk: int = 0
 
+    def shape(self) -> dict[str, Any]:
+        """As ListTargetsForPolicy lists it."""
+        return {"TargetId": self.target_id, "Arn": self.arn, "Name": self.name, "Type": self.type}
+
     def attachments(self, policy_type: str | None = None):  # noqa: ANN201 - a queryset
         query = OrganizationPolicyAttachment.objects.filter(
             ou=self.ou, account=self.account, policy__organization_id=self.org_pk
@@ -456,58 +458,57 @@ class _Target:
         return query
 
 
+def _find_ou(org: _Org, ou_id: str) -> OrganizationalUnit | None:
+    return OrganizationalUnit.objects.filter(organization=org.organization, ou_id=ou_id).first()
+
+
+def _root_target(org: _Org) -> _Target:
+    root_id = org.organization.root_id
+    return _Target(root_id, org.root_arn, "Root", "ROOT", org_pk=org.organization.pk)
+
+
+def _ou_target(org: _Org, unit: OrganizationalUnit) -> _Target:
+    return _Target(
+        unit.ou_id,
+        org.ou_arn(unit.ou_id),
+        unit.name,
+        "ORGANIZATIONAL_UNIT",
+        ou=unit,
+        org_pk=org.organization.pk,
+    )
+
+
+def _account_target(org: _Org, account: Account) -> _Target:
+    return _Target(
+        account.account_id,
+        org.account_arn(account.account_id),
+        _account_name(account),
+        "ACCOUNT",
+        account=account,
+        org_pk=org.organization.pk,
+    )
+
+
 def _find_target(org: _Org | None, target_id: str) -> _Target | None:
     if org is None:
         return None
-    organization = org.organization
     if ROOT_ID_RE.match(target_id):
-        if target_id != organization.root_id:
-            return None
-        return _Target(target_id, org.root_arn, "Root", "ROOT", org_pk=organization.pk)
+        return _root_target(org) if target_id == org.organization.root_id else None
     if OU_ID_RE.match(target_id):
-        unit = OrganizationalUnit.objects.filter(organization=organization, ou_id=target_id).first()
-        if unit is None:
-            return None
-        return _Target(
-            target_id,
-            org.ou_arn(target_id),
-            unit.name,
-            "ORGANIZATIONAL_UNIT",
-            ou=unit,
-            org_pk=organization.pk,
-        )
-    account = Account.objects.filter(organization=organization, account_id=target_id).first()
-    if account is None:
-        return None
-    return _Target(
-        target_id,
-        org.account_arn(target_id),
-        account.name or account.alias or account.account_id,
-        "ACCOUNT",
-        account=account,
-        org_pk=organization.pk,
-    )
+        unit = _find_ou(org, target_id)
+        return _ou_target(org, unit) if unit is not None else None
+    account = Account.objects.filter(organization=org.organization, account_id=target_id).first()
+    return _account_target(org, account) if account is not None else None
 
 
 def _target_of(org: _Org, attachment: OrganizationPolicyAttachment) -> dict[str, Any]:
     if attachment.ou is not None:
-        unit = attachment.ou
-        return {
-            "TargetId": unit.ou_id,
-            "Arn": org.ou_arn(unit.ou_id),
-            "Name": unit.name,
-            "Type": "ORGANIZATIONAL_UNIT",
-        }
-    if attachment.account is not None:
-        account = attachment.account
-        return {
-            "TargetId": account.account_id,
-            "Arn": org.account_arn(account.account_id),
-            "Name": account.name or account.alias or account.account_id,
-            "Type": "ACCOUNT",
-        }
-    root_id = org.organization.root_id
-    return {"TargetId": root_id, "Arn": org.root_arn, "Name": "Root", "Type": "ROOT"}
+        target = _ou_target(org, attachment.ou)
+    elif attachment.account is not None:
+        target = _account_target(org, attachment.account)
+    else:
+        target = _root_target(org)
+    return target.shape()
 
 
 def policy_id_by_name(sandbox: Any, name: str, policy_type: str | None = None) -> str | None:
@@ -565,10 +566,21 @@ def _parent(org: _Org, parent_id: str) -> tuple[str, OrganizationalUnit | None]:
         if parent_id != org.organization.root_id:
             raise ParentNotFoundException()
         return org.root_arn, None
-    unit = OrganizationalUnit.objects.filter(organization=org.organization, ou_id=parent_id).first()
+    unit = _find_ou(org, parent_id)
     if unit is None:
         raise ParentNotFoundException()
     return org.ou_arn(parent_id), unit
+
+
+def _children_of(
+    op: calls.Operation, org: _Org | None, parent_id: Any, limit: Any
+) -> tuple[_Org, OrganizationalUnit | None]:
+    """For List*ForParent: check ParentId and MaxResults, authorize on the parent, find it."""
+    _check_parent_id(parent_id)
+    _check_paging(limit)
+    org = _authorize(op, org, [_parent_arn(org, parent_id)])
+    _, unit = _parent(org, parent_id)
+    return org, unit
 
 
 def _parent_arn(org: _Org | None, parent_id: str) -> str:
@@ -576,7 +588,7 @@ def _parent_arn(org: _Org | None, parent_id: str) -> str:
     if org is None:
         return "*"
     if ROOT_ID_RE.match(parent_id):
-        return f"{org.prefix}:root/{org.organization.org_id}/{parent_id}"
+        return org.root_arn_for(parent_id)
     return org.ou_arn(parent_id)
 
 
@@ -589,10 +601,7 @@ def list_organizational_units_for_parent(
 ) -> dict[str, Any]:
     params = {"ParentId": ParentId, "NextToken": NextToken, "MaxResults": MaxResults}
     with _call(caller, "ListOrganizationalUnitsForParent", params) as (op, org):
-        _check_parent_id(ParentId)
-        _check_paging(MaxResults)
-        org = _authorize(op, org, [_parent_arn(org, ParentId)])
-        _, unit = _parent(org, ParentId)
+        org, unit = _children_of(op, org, ParentId, MaxResults)
         units = OrganizationalUnit.objects.filter(organization=org.organization, parent=unit)
         shaped = [_ou_shape(org, u) for u in units.order_by("name", "pk")]
         return _page(shaped, "OrganizationalUnits", NextToken, MaxResults)
@@ -625,10 +634,7 @@ def list_accounts_for_parent(
 ) -> dict[str, Any]:
     params = {"ParentId": ParentId, "NextToken": NextToken, "MaxResults": MaxResults}
     with _call(caller, "ListAccountsForParent", params) as (op, org):
-        _check_parent_id(ParentId)
-        _check_paging(MaxResults)
-        org = _authorize(op, org, [_parent_arn(org, ParentId)])
-        _, unit = _parent(org, ParentId)
+        org, unit = _children_of(op, org, ParentId, MaxResults)
         shaped = [_account_shape(org, a) for a in _accounts(org).filter(parent_ou=unit)]
         return _page(shaped, "Accounts", NextToken, MaxResults)
 
@@ -644,7 +650,7 @@ def create_policy(
 ) -> dict[str, Any]:
     """Create an SCP or RCP (not attached anywhere): {"Policy": {"PolicySummary", "Content"}}.
     (AWS's optional `Tags` are not modelled.)"""
-    text = _content_text(Content)
+    text = document_text(Content)
     params = {"Content": text, "Description": Description, "Name": Name, "Type": Type}
     with _call(caller, "CreatePolicy", params) as (op, org):
         _text(text, "Content", max_len=1_000_000, required=True, pattern=None)
@@ -688,11 +694,15 @@ def _new_policy_id(caller: Caller) -> str:
             return candidate
 
 
-def _policy_or_fail(op: calls.Operation, org: _Org | None, policy_id: str) -> OrganizationPolicy:
-    """Authorize on the policy, then find it (PolicyNotFoundException)."""
+def _policy_or_fail(
+    op: calls.Operation, org: _Org | None, policy_id: str, also: tuple[str, ...] = ()
+) -> OrganizationPolicy:
+    """Authorize on the policy (and the ARNs `also` names), then find it
+    (PolicyNotFoundException). A policy that is not found is authorized on "*" (or on `also`
+    only)."""
     policy = _find_policy(org, policy_id)
-    resources = [_policy_arn(org, policy)] if (org and policy) else ["*"]
-    _authorize(op, org, resources, policy_type=policy.type if policy else None)
+    resources = [_policy_arn(org, policy)] if (org and policy) else []
+    _authorize(op, org, [*resources, *also], policy_type=policy.type if policy else None)
     if policy is None:
         raise PolicyNotFoundException()
     return policy
@@ -721,7 +731,7 @@ def update_policy(
 ) -> dict[str, Any]:
     """Change a policy's name, description or content (attached policies included: the change
     applies at once, as in AWS)."""
-    text = _content_text(Content)
+    text = document_text(Content)
     params = {"PolicyId": PolicyId, "Name": Name, "Description": Description, "Content": text}
     with _call(caller, "UpdatePolicy", params) as (op, org):
         _check_policy_id(PolicyId)
@@ -780,24 +790,15 @@ def list_policies(
 # -- attachments ---------------------------------------------------------------------------------
 def _target_arn(org: _Org | None, target_id: str) -> str:
     """The target's ARN to authorize on, before we know whether it exists."""
-    if org is None:
-        return "*"
-    if ROOT_ID_RE.match(target_id):
-        return f"{org.prefix}:root/{org.organization.org_id}/{target_id}"
-    if OU_ID_RE.match(target_id):
-        return org.ou_arn(target_id)
-    return org.account_arn(target_id)
+    if org is not None and not (ROOT_ID_RE.match(target_id) or OU_ID_RE.match(target_id)):
+        return org.account_arn(target_id)
+    return _parent_arn(org, target_id)
 
 
 def _policy_and_target(
     op: calls.Operation, org: _Org | None, policy_id: str, target_id: str
 ) -> tuple[OrganizationPolicy, _Target]:
-    policy = _find_policy(org, policy_id)
-    resources = [_policy_arn(org, policy)] if (org and policy) else []
-    resources.append(_target_arn(org, target_id))
-    _authorize(op, org, resources, policy_type=policy.type if policy else None)
-    if policy is None:
-        raise PolicyNotFoundException()
+    policy = _policy_or_fail(op, org, policy_id, also=(_target_arn(org, target_id),))
     target = _find_target(org, target_id)
     if target is None:
         raise TargetNotFoundException()

@@ -82,26 +82,16 @@ def assume_role(
     with calls.operation(caller, "sts:AssumeRole", params=params) as op:
         op.resource = RoleArn if isinstance(RoleArn, str) else ""
         check = Check()
-        check.string(RoleArn, "roleArn", min_len=20, max_len=2048, required=True)
-        check.string(
-            RoleSessionName,
-            "roleSessionName",
-            min_len=2,
-            max_len=64,
-            pattern=NAME_PATTERN,
-            required=True,
-        )
+        _check_role_arn(check, RoleArn)
+        _check_session_name(check, RoleSessionName)
         check.string(ExternalId, "externalId", min_len=2, max_len=1224, pattern=EXTERNAL_ID_PATTERN)
-        check.string(SerialNumber, "serialNumber", min_len=9, max_len=256, pattern=SERIAL_PATTERN)
-        check.string(TokenCode, "tokenCode", min_len=6, max_len=6, pattern=r"[\d]*")
+        _check_mfa_params(check, SerialNumber, TokenCode)
         check.string(SourceIdentity, "sourceIdentity", min_len=2, max_len=64, pattern=NAME_PATTERN)
         tags = _tags(check, Tags)
         transitive = [
             str(k) for k in check.count(TransitiveTagKeys, "transitiveTagKeys", maximum=50)
         ]
-        session_policy, policy_arns = _session_policy_params(check, Policy, PolicyArns)
-        check.done()
-        _validate_session_policy(session_policy)
+        session_policy, policy_arns = _checked_session_policy(check, Policy, PolicyArns)
         if caller.is_root:
             op.deny(AccessDenied("Roles may not be assumed by root accounts."))
         if SerialNumber is not None or TokenCode is not None:
@@ -159,12 +149,10 @@ def assume_role_with_saml(
 ) -> dict[str, Any]:
     """The caller is the SAML provider: the role's trust policy must name it (Federated)."""
     check = Check()
-    check.string(RoleArn, "roleArn", min_len=20, max_len=2048, required=True)
+    _check_role_arn(check, RoleArn)
     check.string(PrincipalArn, "principalArn", min_len=20, max_len=2048, required=True)
     check.string(SAMLAssertion, "sAMLAssertion", min_len=4, max_len=100000, required=True)
-    session_policy, policy_arns = _session_policy_params(check, Policy, PolicyArns)
-    check.done()
-    _validate_session_policy(session_policy)
+    session_policy, policy_arns = _checked_session_policy(check, Policy, PolicyArns)
     provider = _provider(sandbox, PrincipalArn, IdentityProvider.Type.SAML)
     caller = _federated_caller(sandbox, provider, PrincipalArn)
     denied = AccessDenied("Not authorized to perform sts:AssumeRoleWithSAML")
@@ -184,14 +172,7 @@ def assume_role_with_saml(
             op.deny(denied)
         session_name = str(_first(attributes.get(SAML_SESSION_NAME)) or "")
         check = Check()
-        check.string(
-            session_name,
-            "roleSessionName",
-            min_len=2,
-            max_len=64,
-            pattern=NAME_PATTERN,
-            required=True,
-        )
+        _check_session_name(check, session_name)
         if check.problems:
             op.deny(InvalidIdentityToken("The SAML assertion's RoleSessionName is not valid."))
         subject = str(assertion.get("Subject", ""))
@@ -221,19 +202,17 @@ def assume_role_with_saml(
             requested = min(int(_first(attributes.get(SAML_DURATION))), role.max_session_duration)
         duration = _duration(requested, role, chained=False)
         _check_packed(session_policy, policy_arns, tags)
-        response = _issue(
+        response = _issue_federated(
             caller,
             role,
+            provider,
             kind=StsSession.Kind.ASSUME_ROLE_WITH_SAML,
             session_name=session_name,
             duration=duration,
             policy=session_policy,
             policy_arns=policy_arns,
             tags=tags,
-            transitive=[],
-            source_identity="",
-            context={"aws:FederatedProvider": provider.arn, "saml:sub": subject},
-            provider=provider,
+            subject=("saml:sub", subject),
         )
         response.update(
             Subject=subject,
@@ -260,19 +239,10 @@ def assume_role_with_web_identity(
 ) -> dict[str, Any]:
     """The caller is the OIDC provider named by the token's `iss`, in the role's account."""
     check = Check()
-    check.string(RoleArn, "roleArn", min_len=20, max_len=2048, required=True)
-    check.string(
-        RoleSessionName,
-        "roleSessionName",
-        min_len=2,
-        max_len=64,
-        pattern=NAME_PATTERN,
-        required=True,
-    )
+    _check_role_arn(check, RoleArn)
+    _check_session_name(check, RoleSessionName)
     check.string(WebIdentityToken, "webIdentityToken", min_len=4, max_len=20000, required=True)
-    session_policy, policy_arns = _session_policy_params(check, Policy, PolicyArns)
-    check.done()
-    _validate_session_policy(session_policy)
+    session_policy, policy_arns = _checked_session_policy(check, Policy, PolicyArns)
     claims = _jwt_claims(WebIdentityToken)
     issuer = str(claims.get("iss", ""))
     host = issuer.removeprefix("https://").rstrip("/")
@@ -315,19 +285,17 @@ def assume_role_with_web_identity(
         role = _role_by_arn(sandbox, RoleArn)
         duration = _duration(DurationSeconds, role, chained=False)
         _check_packed(session_policy, policy_arns, {})
-        response = _issue(
+        response = _issue_federated(
             caller,
             role,
+            provider,
             kind=StsSession.Kind.ASSUME_ROLE_WITH_WEB_IDENTITY,
             session_name=RoleSessionName,
             duration=duration,
             policy=session_policy,
             policy_arns=policy_arns,
             tags={},
-            transitive=[],
-            source_identity="",
-            context={"aws:FederatedProvider": provider.arn, f"{host}:sub": subject},
-            provider=provider,
+            subject=(f"{host}:sub", subject),
         )
         response.update(
             SubjectFromWebIdentityToken=subject,
@@ -351,8 +319,7 @@ def get_session_token(
         check.integer(
             DurationSeconds, "durationSeconds", minimum=MIN_DURATION, maximum=SESSION_TOKEN_MAX
         )
-        check.string(SerialNumber, "serialNumber", min_len=9, max_len=256, pattern=SERIAL_PATTERN)
-        check.string(TokenCode, "tokenCode", min_len=6, max_len=6, pattern=r"[\d]*")
+        _check_mfa_params(check, SerialNumber, TokenCode)
         check.done()
         if caller.session is not None:
             op.deny(AccessDenied("Cannot call GetSessionToken with session credentials"))
@@ -403,6 +370,30 @@ def _tags(check: Check, tags: Any) -> dict[str, str]:
             )
         out[key] = value
     return out
+
+
+def _check_role_arn(check: Check, value: Any) -> None:
+    check.string(value, "roleArn", min_len=20, max_len=2048, required=True)
+
+
+def _check_session_name(check: Check, value: Any) -> None:
+    check.string(
+        value, "roleSessionName", min_len=2, max_len=64, pattern=NAME_PATTERN, required=True
+    )
+
+
+def _check_mfa_params(check: Check, serial_number: Any, token_code: Any) -> None:
+    check.string(serial_number, "serialNumber", min_len=9, max_len=256, pattern=SERIAL_PATTERN)
+    check.string(token_code, "tokenCode", min_len=6, max_len=6, pattern=r"[\d]*")
+
+
+def _checked_session_policy(check: Check, policy: Any, policy_arns: Any) -> tuple[str, list[str]]:
+    """The last parameters an Assume* call checks: Policy and PolicyArns. Raises every problem
+    found so far (ValidationError), then a session policy that is not valid JSON policy."""
+    session_policy, arns = _session_policy_params(check, policy, policy_arns)
+    check.done()
+    _validate_session_policy(session_policy)
+    return session_policy, arns
 
 
 def _session_policy_params(check: Check, policy: Any, policy_arns: Any) -> tuple[str, list[str]]:
@@ -522,6 +513,38 @@ def _minified(text: str) -> str:
         return json.dumps(json.loads(text), separators=(",", ":"))
     except ValueError:
         return text
+
+
+def _issue_federated(
+    caller: Caller,
+    role: Role,
+    provider: IdentityProvider,
+    *,
+    kind: str,
+    session_name: str,
+    duration: int,
+    policy: str,
+    policy_arns: list[str],
+    tags: dict[str, str],
+    subject: tuple[str, str],
+) -> dict[str, Any]:
+    """A session for a SAML or OIDC federated user: no transitive tags or source identity; the
+    session keeps the provider and the subject (the `saml:sub` or `HOST:sub` key and value)."""
+    key, value = subject
+    return _issue(
+        caller,
+        role,
+        kind=kind,
+        session_name=session_name,
+        duration=duration,
+        policy=policy,
+        policy_arns=policy_arns,
+        tags=tags,
+        transitive=[],
+        source_identity="",
+        context={"aws:FederatedProvider": provider.arn, key: value},
+        provider=provider,
+    )
 
 
 def _issue(
