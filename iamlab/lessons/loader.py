@@ -68,6 +68,8 @@ class _Collector:
         self.lines: list[str] = []
 
     def add(self, problem: InputProblem, filename: str | None = None) -> None:
+        if problem.line is None:  # every problem has a place: else the start of its file
+            problem = InputProblem(problem.message, 1, 1, problem.path)
         line = problem.for_file(filename or self.filename)
         if line not in self.lines:
             self.lines.append(line)
@@ -114,7 +116,7 @@ def _read_lesson_file(path: Path, folder: Path | None, *, load_setup: bool) -> L
     try:
         root = compose(text)
     except yaml.YAMLError as exc:
-        problems.add(problem_from_yaml_error(exc))
+        problems.add(_yaml_problem(exc, text))
         out.problems, out.content_hash = problems.lines, digest.hexdigest()
         return out
     if root is None:
@@ -145,6 +147,18 @@ def _read_lesson_file(path: Path, folder: Path | None, *, load_setup: bool) -> L
     out.content_hash = digest.hexdigest()
     out.problems = sorted(problems.lines, key=_position)
     return out
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> InputProblem:
+    """A YAML error at its line and column; the reader's errors (a control character, bad
+    encoding) give a character position instead of a mark."""
+    problem = problem_from_yaml_error(exc)
+    position = getattr(exc, "position", None)
+    if problem.line is None and isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        problem = InputProblem(problem.message.split("\n", 1)[0], line, column)
+    return problem
 
 
 # ------------------------------------------------------------------------------------ setup
@@ -234,7 +248,7 @@ def _read_shared(
     try:
         node = compose(text)
     except yaml.YAMLError as exc:
-        problems.add(problem_from_yaml_error(exc), filename)
+        problems.add(_yaml_problem(exc, text), filename)
         return None
     reader = Reader()
     ok, data = reader.value(node, "") if node is not None else (True, {})
@@ -271,6 +285,10 @@ def _check_setup(setup_text: str, origins: Origins, setup_node: Node, problems: 
         return
     except DatabaseError as exc:
         problems.at(setup_node, "setup", f"the setup could not be loaded (database: {exc})")
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # The scenario loader failed on this setup instead of naming a problem: say where.
+        message = f"the sandbox could not load this setup ({type(exc).__name__}: {exc})"
+        problems.at(setup_node, "setup", message)
     except ScenarioError as exc:
         for problem in exc.problems:
             found = origin_of(problem.path, origins)

@@ -98,7 +98,16 @@ class _Checker:
         self.default_account = first_account(setup)
 
     def fail(self, path: str, message: str) -> None:
-        self.problems.at(self.where.nodes.get(path), path, message)
+        self.problems.at(self.node_near(path), path, message)
+
+    def node_near(self, path: str) -> Any:
+        """The node recorded at `path`, else at its nearest recorded parent (a check's own
+        arguments may be missing: the check is then where the problem is)."""
+        while True:
+            node = self.where.nodes.get(path)
+            if node is not None or not path:
+                return node
+            path = path[: max(path.rfind("."), path.rfind("["), 0)]
 
     def account(self, path: str, account: str | None) -> str | None:
         account = account or self.default_account

@@ -6,11 +6,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
-from iamlab.sandbox.scenario.yamlio import Reader
+from iamlab.sandbox.scenario.yamlio import INT, Reader
 
 from .vocabulary import ARN_RE, SLUG_RE
+
+LARGEST = 2_147_483_647  # the biggest value every database's integer column holds
 
 
 @dataclass
@@ -26,6 +28,25 @@ class LessonReader(Reader):
     def __init__(self) -> None:
         super().__init__()
         self.where = Where()
+
+    def integer(
+        self, node: Node, path: str, *, minimum: int | None = None, maximum: int = LARGEST
+    ) -> int | None:
+        """A whole number between `minimum` and `maximum` (by default what the database's
+        integer columns hold); a huge one is refused before Python converts it."""
+        if (
+            isinstance(node, ScalarNode)
+            and node.tag == INT
+            and len(node.value.lstrip("+-")) > len(str(LARGEST))
+        ):
+            low = -LARGEST if minimum is None else minimum
+            self.fail(node, path, f"must be a whole number from {low} to {maximum}")
+            return None
+        value = super().integer(node, path, minimum=minimum)
+        if value is not None and value > maximum:
+            self.fail(node, path, f"must be at most {maximum}")
+            return None
+        return value
 
     def slug(self, node: Node, path: str) -> str | None:
         return self.text(node, path, pattern=SLUG_RE, expected="a slug (a-z, 0-9 and -)")

@@ -60,9 +60,20 @@ for _tag, _pattern, _first in [
 def compose(text: str) -> Node | None:
     """The text's single document as a node tree (None for an empty text).
 
-    Raises yaml.YAMLError for text that is not YAML.
+    Raises yaml.YAMLError for text that is not YAML (always with a line and column).
     """
-    return yaml.compose(text, Loader=ScenarioLoader)
+    try:
+        return yaml.compose(text, Loader=ScenarioLoader)
+    except yaml.reader.ReaderError as exc:  # a control character: a position, no mark
+        position = min(max(int(exc.position), 0), len(text))
+        line = text.count("\n", 0, position)
+        column = position - (text.rfind("\n", 0, position) + 1)
+        mark = yaml.Mark("<unicode string>", position, line, column, None, None)
+        character = exc.character
+        shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+        raise yaml.MarkedYAMLError(
+            problem=f"unacceptable character {shown}: {exc.reason}", problem_mark=mark
+        ) from None
 
 
 def problem_from_yaml_error(exc: yaml.YAMLError) -> InputProblem:
@@ -191,7 +202,11 @@ class Reader:
         if not isinstance(node, ScalarNode) or node.tag != INT:
             self.fail(node, path, f"expected a whole number, found {describe(node)}")
             return None
-        value = int(node.value)
+        try:
+            value = int(node.value)
+        except ValueError:  # more digits than Python converts (4300)
+            self.fail(node, path, "is far too large a number")
+            return None
         if minimum is not None and value < minimum:
             self.fail(node, path, f"must be at least {minimum}")
             return None
