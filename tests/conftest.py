@@ -3,7 +3,16 @@
 alice owns what is being tested, bob is another learner, charlie must see nothing of either.
 """
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# Property and fuzz tests replay the same examples on every run, so CI is repeatable; set
+# IAMLAB_FUZZ=explore to search new ones (what a failure finds, hypothesis prints as a reproducer).
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile("explore" if os.environ.get("IAMLAB_FUZZ") == "explore" else "repeatable")
 
 
 @pytest.fixture

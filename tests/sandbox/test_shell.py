@@ -538,3 +538,10 @@ def test_the_pane_writes_attaches_and_lists_an_scp(db):
     )
     assert missing.exit_code == 252 and "--target-id" in missing.stderr
     assert "aws organizations" in pane_help()
+
+
+def test_a_nul_character_is_refused_like_a_shell_would(sh):
+    out = sh("aws iam create-user --user-name al\x00ice")
+    assert out.exit_code != 0
+    assert "NUL character" in out.stderr
+    assert not IamUser.objects.filter(name__startswith="al").exists()

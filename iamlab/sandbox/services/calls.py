@@ -183,9 +183,9 @@ def record(op: Operation, error: AwsError | None) -> ActivityEvent:
         principal_type=caller.principal_type,
         access_key_id=caller.access_key_id,
         action=op.action,
-        resource=op.resource or (result.resource if result else "*"),
+        resource=_text(op.resource or (result.resource if result else "*")),
         decision=decision,
-        reason=reason,
+        reason=_text(reason),
         error_code=error.code if error else "",
         source_ip=caller.source_ip,
         region=caller.region,
@@ -201,18 +201,27 @@ def record(op: Operation, error: AwsError | None) -> ActivityEvent:
     return event
 
 
+def _text(value: str) -> str:
+    """Text a database can store: PostgreSQL refuses NUL characters in text and JSON."""
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
 def _jsonable(value: Any) -> Any:
     """Request parameters as CloudTrail shows them: secrets hidden, datetimes as text."""
     if isinstance(value, Mapping):
         return {
-            str(k): "HIDDEN_DUE_TO_SECURITY_REASONS" if str(k) in _SECRET_PARAMS else _jsonable(v)
+            _text(str(k)): (
+                "HIDDEN_DUE_TO_SECURITY_REASONS" if str(k) in _SECRET_PARAMS else _jsonable(v)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
+    if isinstance(value, str):
+        return _text(value)
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return _text(str(value))
 
 
 _SECRET_PARAMS = frozenset(

@@ -64,6 +64,10 @@ def run(
     """Run one command line; `state` (see new_state) is updated in place. Never raises."""
     state.setdefault("profiles", {})
     try:
+        if "\x00" in line:
+            raise ShellError(
+                "The command line contains a NUL character: no shell can pass one to a program."
+            )
         words = split(line)
         if not words:
             return Result()
