@@ -28,6 +28,7 @@ from .errors import (
     NoSuchKey,
     NoSuchPublicAccessBlockConfiguration,
 )
+from .iam_common import write
 from .principals import Caller
 from .resources_compute import (
     add_permission,
@@ -102,13 +103,14 @@ def create_bucket(
                 raise BucketAlreadyOwnedByYou()
             raise BucketAlreadyExists()
         region = (CreateBucketConfiguration or {}).get("LocationConstraint") or caller.region
-        BucketModel.objects.create(
-            sandbox=caller.sandbox,
-            account=caller.account,
-            name=Bucket,
-            region=region,
-            created=caller.sandbox.now(),
-        )
+        with write(caller):
+            BucketModel.objects.create(
+                sandbox=caller.sandbox,
+                account=caller.account,
+                name=Bucket,
+                region=region,
+                created=caller.sandbox.now(),
+            )
         return {"Location": f"/{Bucket}"}
 
 
@@ -130,17 +132,18 @@ def put_object(
     bucket = _bucket(caller, Bucket)
     with calls.authorized_call(caller, "s3:PutObject", _arn(Bucket, Key), params={"Key": Key}):
         body = Body.decode() if isinstance(Body, bytes) else str(Body)
-        BucketObject.objects.update_or_create(
-            bucket=bucket,
-            key=Key,
-            defaults={
-                "sandbox": caller.sandbox,
-                "body": body,
-                "size": len(body.encode()),
-                "content_type": ContentType or "binary/octet-stream",
-                "created": caller.sandbox.now(),
-            },
-        )
+        with write(caller):
+            BucketObject.objects.update_or_create(
+                bucket=bucket,
+                key=Key,
+                defaults={
+                    "sandbox": caller.sandbox,
+                    "body": body,
+                    "size": len(body.encode()),
+                    "content_type": ContentType or "binary/octet-stream",
+                    "created": caller.sandbox.now(),
+                },
+            )
         return {"ETag": '"' + hashlib.md5(body.encode()).hexdigest() + '"'}  # noqa: S324
 
 
@@ -183,8 +186,9 @@ def put_bucket_policy(
             op.fail(error)
             raise error
         bucket.policy = Policy
-        bucket.save(update_fields=["policy"])
-        policy_changed(caller.sandbox, _arn(Bucket))
+        with write(caller):
+            bucket.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -242,8 +246,9 @@ def delete_bucket_policy(caller: Caller, *, Bucket: str) -> dict[str, Any]:
         caller, "s3:DeleteBucketPolicy", _arn(Bucket), params={"Bucket": Bucket}
     ):
         bucket.policy = ""
-        bucket.save(update_fields=["policy"])
-        policy_changed(caller.sandbox, _arn(Bucket))
+        with write(caller):
+            bucket.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -259,8 +264,9 @@ def put_public_access_block(
         for name, field in BPA_FIELDS.items():
             setattr(bucket, field, bool(PublicAccessBlockConfiguration.get(name, False)))
         bucket.public_access_block = True
-        bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
-        policy_changed(caller.sandbox, _arn(Bucket))
+        with write(caller):
+            bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
+            policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 
@@ -289,8 +295,9 @@ def delete_public_access_block(caller: Caller, *, Bucket: str) -> dict[str, Any]
         for field in BPA_FIELDS.values():
             setattr(bucket, field, False)
         bucket.public_access_block = False
-        bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
-        policy_changed(caller.sandbox, _arn(Bucket))
+        with write(caller):
+            bucket.save(update_fields=[*BPA_FIELDS.values(), "public_access_block"])
+            policy_changed(caller.sandbox, _arn(Bucket))
         return {}
 
 

@@ -31,6 +31,7 @@ from .errors import (
     ResourceNotFoundException,
     UnauthorizedOperation,
 )
+from .iam_common import write
 from .principals import Caller
 
 
@@ -129,8 +130,9 @@ def add_permission(
             raise InvalidParameterValueException(str(exc)) from None
         document = {"Version": "2012-10-17", "Id": "default", "Statement": [*statements, statement]}
         function.policy = json.dumps(document)
-        function.save(update_fields=["policy"])
-        policy_changed(caller.sandbox, function.arn)
+        with write(caller):
+            function.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, function.arn)
         return {"Statement": json.dumps(statement)}
 
 
@@ -155,8 +157,9 @@ def remove_permission(caller: Caller, *, FunctionName: str, StatementId: str) ->
             if kept
             else ""
         )
-        function.save(update_fields=["policy"])
-        policy_changed(caller.sandbox, function.arn)
+        with write(caller):
+            function.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, function.arn)
         return {}
 
 
@@ -207,8 +210,9 @@ def set_queue_attributes(caller: Caller, *, QueueUrl: str, Attributes: dict[str,
             if text and _problems(text, PolicyKind.RESOURCE):
                 raise InvalidAttributeValue("Invalid value for the parameter Policy.")
             queue.policy = text
-            queue.save(update_fields=["policy"])
-            policy_changed(caller.sandbox, queue.arn)
+            with write(caller):
+                queue.save(update_fields=["policy"])
+                policy_changed(caller.sandbox, queue.arn)
         return {}
 
 
@@ -277,8 +281,9 @@ def put_key_policy(
                     "The new key policy will not allow you to update the key policy in the future."
                 )
         key.policy = Policy
-        key.save(update_fields=["policy"])
-        policy_changed(caller.sandbox, key.arn)
+        with write(caller):
+            key.save(update_fields=["policy"])
+            policy_changed(caller.sandbox, key.arn)
         return {}
 
 
@@ -331,15 +336,16 @@ def run_instances(
             op.authorize(profile.role.arn, action="iam:PassRole")
         instances = []
         for _ in range(max(1, min(MaxCount, 20))):
-            instance = Ec2Instance.objects.create(
-                sandbox=caller.sandbox,
-                account=caller.account,
-                instance_id=new_instance_id(),
-                region=caller.region,
-                instance_profile=profile,
-                user_data=UserData,
-                launched=caller.sandbox.now(),
-            )
+            with write(caller):
+                instance = Ec2Instance.objects.create(
+                    sandbox=caller.sandbox,
+                    account=caller.account,
+                    instance_id=new_instance_id(),
+                    region=caller.region,
+                    instance_profile=profile,
+                    user_data=UserData,
+                    launched=caller.sandbox.now(),
+                )
             entry: dict[str, Any] = {
                 "InstanceId": instance.instance_id,
                 "ImageId": ImageId,
@@ -369,7 +375,8 @@ def associate_iam_instance_profile(
         if instance.instance_profile_id is not None:
             raise IncorrectState(f"There is an existing association for instance {InstanceId}")
         instance.instance_profile = profile
-        instance.save(update_fields=["instance_profile"])
+        with write(caller):
+            instance.save(update_fields=["instance_profile"])
         return {"IamInstanceProfileAssociation": _association(instance, "associating")}
 
 
@@ -515,7 +522,8 @@ def replace_iam_instance_profile_association(
         if profile.role is not None:
             op.authorize(profile.role.arn, action="iam:PassRole")
         instance.instance_profile = profile
-        instance.save(update_fields=["instance_profile"])
+        with write(caller):
+            instance.save(update_fields=["instance_profile"])
         return {"IamInstanceProfileAssociation": _association(instance, "associating")}
 
 
@@ -528,7 +536,8 @@ def disassociate_iam_instance_profile(caller: Caller, *, AssociationId: str) -> 
         op.authorize(instance.arn)
         answer = _association(instance, "disassociating")
         instance.instance_profile = None
-        instance.save(update_fields=["instance_profile"])
+        with write(caller):
+            instance.save(update_fields=["instance_profile"])
         return {"IamInstanceProfileAssociation": answer}
 
 
