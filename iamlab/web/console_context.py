@@ -33,7 +33,19 @@ def _key(sandbox: Sandbox) -> str:
 
 
 def principal_choices(sandbox: Sandbox) -> list[PrincipalChoice]:
-    """The root user of each account, each IAM user and each unexpired role session."""
+    """The root user of each account, each IAM user and each unexpired role session.
+
+    Kept on the sandbox object for the rest of the request (a page asks more than once);
+    a change made through `run` starts from a fresh object on the next request."""
+    cached = getattr(sandbox, "_principal_choices", None)
+    if cached is not None and cached[0] == sandbox.version:
+        return list(cached[1])
+    choices = _principal_choices(sandbox)
+    sandbox._principal_choices = (sandbox.version, tuple(choices))
+    return choices
+
+
+def _principal_choices(sandbox: Sandbox) -> list[PrincipalChoice]:
     choices: list[PrincipalChoice] = []
     for account in Account.objects.filter(sandbox=sandbox).order_by("id"):
         name = f" ({account.alias})" if account.alias else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -47,12 +48,13 @@ def _page(request: HttpRequest, template: str, context: dict, **kwargs) -> HttpR
 def read_denied(*calls) -> AwsError | None:  # noqa: ANN002
     """Run read-only service calls (List*/Get*) as the acting principal, in order; the first
     access-denied error, or None. Other errors (NoSuchEntity ...) do not hide the data."""
-    for call in calls:
-        try:
-            call()
-        except AwsError as error:
-            if error.code in DENIED_CODES:
-                return error
+    with transaction.atomic():  # the probes' activity events in one commit, not one each
+        for call in calls:
+            try:
+                call()
+            except AwsError as error:
+                if error.code in DENIED_CODES:
+                    return error
     return None
 
 
