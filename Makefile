@@ -31,8 +31,8 @@ BIND ?= 127.0.0.1:8000
 serve: migrate
 	$(PY) manage.py lessons load
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn iamlab.wsgi --workers $(WORKERS) --bind $(BIND) \
-		--access-logfile - --max-requests 2000 --max-requests-jitter 200
+	$(VENV)/bin/gunicorn iamlab.wsgi -c python:iamlab.gunicorn_conf \
+		--workers $(WORKERS) --bind $(BIND)
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server (tests/postgres.sh).
 test: browser lint test-sqlite test-postgres
