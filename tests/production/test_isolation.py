@@ -10,9 +10,10 @@ The rules (each is one class below, and says exactly what is asserted):
 
 - Owned: the URL names one of the first learner's objects (a sandbox and what is inside it, a
   quiz session). For every method the view accepts (the owner's GET/POST are not answered 405),
-  the second learner gets 404, and the owner's sandbox (its version and its whole state, exported
-  as a scenario) and quiz session are unchanged. The owner's own request, made last, is not a 404:
-  proof that the arguments name real objects.
+  the second learner gets 404 (a page that names nothing of the owner's), and the owner's
+  sandbox (its version and its whole state, exported as a scenario) and quiz session are
+  unchanged. The owner's own request, made last, is not a 404: proof that the arguments name
+  real objects.
 - PerLearner: a shared lesson whose attempt is per learner (/lessons/<lesson>/...). The second
   learner's request never touches the first learner's attempt or sandbox: "check", "hint" and
   "reset" are 404 without an attempt of one's own; the player shows no trace of the first
@@ -165,6 +166,9 @@ class Owned:
                 f"{name} {method} as the second learner: HTTP {intruder[method].status_code}, "
                 "expected 404"
             )
+            body = intruder[method].content.decode(errors="replace")
+            for trace in (w.sandbox.name, w.owner.username):
+                assert trace not in body, f"{name} {method}: the 404 page shows {trace!r}"
 
 
 @dataclass(frozen=True)
@@ -216,9 +220,10 @@ class Shared:
 @dataclass(frozen=True)
 class Instructor:
     data: dict[str, Any] = field(default_factory=dict)
+    kwargs: Kwargs = lambda w: {}  # noqa: E731
 
     def check(self, w: World, name: str) -> None:
-        url = reverse(name)
+        url = reverse(name, kwargs=self.kwargs(w))
         assert w.intruder_client.get(url).status_code == 403, f"{name} GET"
         assert w.intruder_client.post(url, self.data).status_code == 403, f"{name} POST"
         teacher = Client()
@@ -394,6 +399,9 @@ ROUTES: dict[str, Any] = {
     "lesson_hint": PerLearner("POST", 404),
     "lesson_reset": PerLearner("POST", 404),
     "lesson_act_as": PerLearner("POST", 404),
+    "lesson_instructor": Instructor(),
+    "lesson_preview": Instructor(kwargs=lambda w: {"lesson_id": LESSON}),
+    "lesson_selftest": Instructor(kwargs=lambda w: {"lesson_id": LESSON}),
     # quizzes
     "quiz:home": Shared(),
     "quiz:start_practice": Shared(data={"count": "2", "include_generated": "on"}),
@@ -480,6 +488,20 @@ def test_own_sandbox_does_not_reach_entities_of_anothers_sandbox(world, client):
         response = world.intruder_client.get(f"/sandbox/{mine.pk}/{page}")
         assert response.status_code == 404, f"{page} in the second learner's sandbox"
         assert world.owner_client.get(f"/sandbox/{world.sandbox.pk}/{page}").status_code == 200
+    simulated = world.intruder_client.get(
+        f"/sandbox/{mine.pk}/simulator/",
+        {
+            "principal": "arn:aws:iam::111122223333:user/dev-ana",  # a user of the other sandbox
+            "actions": "s3:GetObject",
+            "resource": "arn:aws:s3:::northwind-builds/app-1.4.2.zip",
+        },
+    )
+    assert simulated.status_code == 200
+    assert b"data-decision" not in simulated.content, "simulated as another sandbox's user"
+    control = world.owner_client.get(
+        f"/sandbox/{world.sandbox.pk}/simulator/", simulated.wsgi_request.GET
+    )
+    assert b"data-decision" in control.content  # in its own sandbox, the user is simulated
     denied = world.intruder_client.post(f"/sandbox/{mine.pk}/act-as/", {"principal": ADMIN_ARN})
     assert denied.status_code == 302
     session_key = f"iamlab.principal.{mine.pk}"
