@@ -64,7 +64,7 @@ unset PYTHONDONTWRITEBYTECODE  # as on a server: compiled modules are kept
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 
 echo "gunicorn: $WORKERS workers on 127.0.0.1:$PORT; PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT" >&2
-.venv/bin/gunicorn iamlab.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+.venv/bin/gunicorn iamlab.wsgi -c python:iamlab.gunicorn_conf --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
   --access-logfile "$OUT/gunicorn-access.log" --error-logfile "$OUT/gunicorn.log" \
   --access-logformat '%(t)s "%(r)s" %(s)s %(M)s' \
   --max-requests 2000 --max-requests-jitter 200 ${GUNICORN_ARGS:-} &
