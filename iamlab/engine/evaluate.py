@@ -261,6 +261,26 @@ def _principal_match(stmt: Statement, caller: Caller, has_boundary: bool) -> Mat
     return _NONE  # a resource-based statement with no principal names nobody
 
 
+def _scan_policy(
+    tracer: _Evaluator | None,
+    pol: Policy,
+    where: _Where,
+    service: str,
+    action_lower: str,
+    resource: str,
+    context: Context,
+    allows: list[_Hit],
+    denies: list[_Hit],
+) -> None:
+    """One boundary or session policy: the statements about the service, or the full trace."""
+    if tracer is not None:
+        tracer.scan(pol, where, allows, denies)
+        return
+    stmts = pol.statements_about(service)
+    if stmts:
+        _scan(stmts, where, action_lower, resource, context, allows, denies)
+
+
 def _scan(
     statements: tuple[Statement, ...],
     where: _Where,
@@ -444,39 +464,17 @@ def decide(
         if permission_boundary is not None:
             boundary_allows, boundary_denies = [], []
             pol = _compiled(permission_boundary, _BOUNDARY, None, None)
-            where = (_BOUNDARY, pol, None, None)
-            if tracer is None:
-                stmts = pol.statements_about(service)
-                if stmts:
-                    _scan(
-                        stmts,
-                        where,
-                        action_lower,
-                        resource,
-                        context,
-                        boundary_allows,
-                        boundary_denies,
-                    )
-            else:
-                tracer.scan(pol, where, boundary_allows, boundary_denies)
+            _scan_policy(
+                tracer, pol, (_BOUNDARY, pol, None, None), service, action_lower, resource,
+                context, boundary_allows, boundary_denies,
+            )  # fmt: skip
         if session_policy is not None:
             session_allows, session_denies = [], []
             pol = _compiled(session_policy, _SESSION, None, None)
-            where = (_SESSION, pol, None, None)
-            if tracer is None:
-                stmts = pol.statements_about(service)
-                if stmts:
-                    _scan(
-                        stmts,
-                        where,
-                        action_lower,
-                        resource,
-                        context,
-                        session_allows,
-                        session_denies,
-                    )
-            else:
-                tracer.scan(pol, where, session_allows, session_denies)
+            _scan_policy(
+                tracer, pol, (_SESSION, pol, None, None), service, action_lower, resource,
+                context, session_allows, session_denies,
+            )  # fmt: skip
 
     rp_kind = _TRUST if service == "sts" else _RESOURCE
     if resource_policy is not None:
