@@ -360,3 +360,116 @@ def constraint(value: Any, name: str, rule: str) -> str:
     """One failed constraint, as `validation_message` joins them."""
     shown = "null" if value is None else value
     return f"Value '{shown}' at '{name}' failed to satisfy constraint: Member {rule}"
+
+
+# -- AWS Organizations' own codes (all HTTP 400, as its API reference lists them) ---------------
+class OrganizationsError(AwsError):
+    http_status = 400
+
+
+class OrganizationsAccessDenied(OrganizationsError):
+    """AWS Organizations' AccessDeniedException (HTTP 400, its own message)."""
+
+    code = "AccessDeniedException"
+    default_message = "You don't have permissions to access this resource."
+
+
+class AWSOrganizationsNotInUseException(OrganizationsError):
+    code = "AWSOrganizationsNotInUseException"
+    default_message = "Your account is not a member of an organization."
+
+
+class _WithReason(OrganizationsError):
+    """An error that carries a `Reason` code, as InvalidInputException and
+    ConstraintViolationException do."""
+
+    def __init__(self, reason: str, message: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["Reason"] = self.reason
+        return out
+
+
+class InvalidInputException(_WithReason):
+    code = "InvalidInputException"
+    default_message = "The requested operation failed because you provided invalid values."
+
+
+class ConstraintViolationException(_WithReason):
+    code = "ConstraintViolationException"
+    default_message = "Performing this operation violates a minimum or maximum value limit."
+
+
+class PolicyNotFoundException(OrganizationsError):
+    code = "PolicyNotFoundException"
+    default_message = "We can't find a policy with the PolicyId that you specified."
+
+
+class TargetNotFoundException(OrganizationsError):
+    code = "TargetNotFoundException"
+    default_message = (
+        "We can't find a root, OU, account, or policy with the TargetId that you specified."
+    )
+
+
+class ParentNotFoundException(OrganizationsError):
+    code = "ParentNotFoundException"
+    default_message = "We can't find a root or OU with the ParentId that you specified."
+
+
+class DuplicatePolicyException(OrganizationsError):
+    code = "DuplicatePolicyException"
+    default_message = "A policy with the same name already exists."
+
+
+class DuplicatePolicyAttachmentException(OrganizationsError):
+    code = "DuplicatePolicyAttachmentException"
+    default_message = "The selected policy is already attached to the specified target."
+
+
+class PolicyNotAttachedException(OrganizationsError):
+    code = "PolicyNotAttachedException"
+    default_message = "The policy isn't attached to the specified target in the specified root."
+
+
+class PolicyInUseException(OrganizationsError):
+    code = "PolicyInUseException"
+    default_message = (
+        "The policy is attached to one or more entities. You must detach it from all roots, "
+        "OUs, and accounts before performing this operation."
+    )
+
+
+class PolicyTypeNotEnabledException(OrganizationsError):
+    code = "PolicyTypeNotEnabledException"
+    default_message = (
+        "The specified policy type isn't currently enabled in this root. You can't attach "
+        "policies of the specified type to entities in a root until you enable that type in "
+        "the root."
+    )
+
+
+class MalformedPolicyDocumentException(OrganizationsError):
+    code = "MalformedPolicyDocumentException"
+    default_message = (
+        "The provided policy document doesn't meet the requirements of the specified policy type."
+    )
+
+
+# EC2's codes for its own failures (the EC2 API reference, "Error codes").
+class InvalidAssociationIdNotFound(AwsError):
+    code = "InvalidAssociationID.NotFound"
+    http_status = 400
+
+
+class InvalidParameterCombination(AwsError):
+    code = "InvalidParameterCombination"
+    http_status = 400
+
+
+class InvalidPaginationToken(AwsError):
+    code = "InvalidPaginationToken"
+    http_status = 400

@@ -44,7 +44,22 @@ from ..models import (
     OrganizationPolicy,
     OrganizationPolicyAttachment,
 )
-from . import calls, errors
+from . import calls
+from .errors import (  # AWS Organizations' error codes, with the other services' in errors.py
+    AWSOrganizationsNotInUseException,
+    ConstraintViolationException,
+    DuplicatePolicyAttachmentException,
+    DuplicatePolicyException,
+    InvalidInputException,
+    MalformedPolicyDocumentException,
+    ParentNotFoundException,
+    PolicyInUseException,
+    PolicyNotAttachedException,
+    PolicyNotFoundException,
+    PolicyTypeNotEnabledException,
+    TargetNotFoundException,
+)
+from .errors import OrganizationsAccessDenied as AccessDeniedException
 from .iam_common import document_text, page_start, write
 from .principals import Caller
 
@@ -72,101 +87,6 @@ POLICY_ID_RE = re.compile(r"^p-[0-9a-zA-Z_]{8,128}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
 OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-
-
-# -- errors (AWS Organizations' own codes; all HTTP 400, as its API reference lists them) -------
-class OrganizationsError(errors.AwsError):
-    http_status = 400
-
-
-class AccessDeniedException(OrganizationsError):
-    code = "AccessDeniedException"
-    default_message = "You don't have permissions to access this resource."
-
-
-class AWSOrganizationsNotInUseException(OrganizationsError):
-    code = "AWSOrganizationsNotInUseException"
-    default_message = "Your account is not a member of an organization."
-
-
-class _WithReason(OrganizationsError):
-    """An error that carries a `Reason` code, as InvalidInputException and
-    ConstraintViolationException do."""
-
-    def __init__(self, reason: str, message: str | None = None) -> None:
-        self.reason = reason
-        super().__init__(message)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = super().to_dict()
-        out["Reason"] = self.reason
-        return out
-
-
-class InvalidInputException(_WithReason):
-    code = "InvalidInputException"
-    default_message = "The requested operation failed because you provided invalid values."
-
-
-class ConstraintViolationException(_WithReason):
-    code = "ConstraintViolationException"
-    default_message = "Performing this operation violates a minimum or maximum value limit."
-
-
-class PolicyNotFoundException(OrganizationsError):
-    code = "PolicyNotFoundException"
-    default_message = "We can't find a policy with the PolicyId that you specified."
-
-
-class TargetNotFoundException(OrganizationsError):
-    code = "TargetNotFoundException"
-    default_message = (
-        "We can't find a root, OU, account, or policy with the TargetId that you specified."
-    )
-
-
-class ParentNotFoundException(OrganizationsError):
-    code = "ParentNotFoundException"
-    default_message = "We can't find a root or OU with the ParentId that you specified."
-
-
-class DuplicatePolicyException(OrganizationsError):
-    code = "DuplicatePolicyException"
-    default_message = "A policy with the same name already exists."
-
-
-class DuplicatePolicyAttachmentException(OrganizationsError):
-    code = "DuplicatePolicyAttachmentException"
-    default_message = "The selected policy is already attached to the specified target."
-
-
-class PolicyNotAttachedException(OrganizationsError):
-    code = "PolicyNotAttachedException"
-    default_message = "The policy isn't attached to the specified target in the specified root."
-
-
-class PolicyInUseException(OrganizationsError):
-    code = "PolicyInUseException"
-    default_message = (
-        "The policy is attached to one or more entities. You must detach it from all roots, "
-        "OUs, and accounts before performing this operation."
-    )
-
-
-class PolicyTypeNotEnabledException(OrganizationsError):
-    code = "PolicyTypeNotEnabledException"
-    default_message = (
-        "The specified policy type isn't currently enabled in this root. You can't attach "
-        "policies of the specified type to entities in a root until you enable that type in "
-        "the root."
-    )
-
-
-class MalformedPolicyDocumentException(OrganizationsError):
-    code = "MalformedPolicyDocumentException"
-    default_message = (
-        "The provided policy document doesn't meet the requirements of the specified policy type."
-    )
 
 
 # -- reasons (the API reference's descriptions of each Reason code) -----------------------------

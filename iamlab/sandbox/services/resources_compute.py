@@ -16,11 +16,13 @@ from . import authz, calls
 from .access_analyzer import policy_changed
 from .errors import (
     AccessDeniedException,
-    AwsError,
     IncorrectState,
+    InvalidAssociationIdNotFound,
     InvalidAttributeName,
     InvalidAttributeValue,
     InvalidInstanceIdNotFound,
+    InvalidPaginationToken,
+    InvalidParameterCombination,
     InvalidParameterValue,
     InvalidParameterValueException,
     KmsAccessDenied,
@@ -378,22 +380,6 @@ def associate_iam_instance_profile(
         with write(caller):
             instance.save(update_fields=["instance_profile"])
         return {"IamInstanceProfileAssociation": _association(instance, "associating")}
-
-
-# EC2's codes for its own failures (the EC2 API reference, "Error codes").
-class InvalidAssociationIdNotFound(AwsError):
-    code = "InvalidAssociationID.NotFound"
-    http_status = 400
-
-
-class InvalidParameterCombination(AwsError):
-    code = "InvalidParameterCombination"
-    http_status = 400
-
-
-class InvalidPaginationToken(AwsError):
-    code = "InvalidPaginationToken"
-    http_status = 400
 
 
 _STATE_CODES = {"pending": 0, "running": 16, "terminated": 48, "stopped": 80}
